@@ -4,6 +4,8 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     testing: "src/testing/index.ts",
+    fs: "src/adapters/fs/index.ts",
+    postgres: "src/adapters/postgres/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
@@ -12,6 +14,5 @@ export default defineConfig({
   target: "es2022",
   splitting: true,
   treeshake: true,
-  // nanoid is ESM-only: bundle it into the CJS build so `require()` works on every Node >= 20.
-  noExternal: [],
+  external: ["pg"],
 });
