@@ -1,0 +1,169 @@
+/**
+ * `memoryStore()`: the reference {@link Store} adapter, kept in memory. The default store of a
+ * registry, the one tests use, and a browser-safe one.
+ * @module
+ */
+import { RegistryError } from "../errors.js";
+import type { JsonValue } from "../domain/json.js";
+import { DEFAULT_INDEXED_FIELDS, MemoryTable } from "./memory-table.js";
+import type { CommitResult, Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "./store.js";
+
+export { DEFAULT_INDEXED_FIELDS, MemoryTable } from "./memory-table.js";
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Record fields (query-language names) kept in equality indexes in every collection, so terms like
+   * `project:acme/churn`, `kind:model|artifact` or `tags:a` answer without scanning. Default:
+   * `project`, `kind`, `stage`, `status`, `tags`. Date fields are never indexed.
+   */
+  readonly indexes?: readonly string[];
+}
+
+const COLLECTION_RE = /^[a-z][a-z0-9_]*$/;
+const MAX_KEY_LENGTH = 512;
+
+function checkCollection(collection: unknown): string {
+  if (typeof collection !== "string" || !COLLECTION_RE.test(collection)) {
+    throw new RegistryError("VALIDATION", `Invalid collection name ${JSON.stringify(collection)}: expected /^[a-z][a-z0-9_]*$/`, {
+      collection: String(collection),
+    });
+  }
+  return collection;
+}
+
+function checkKey(key: unknown): string {
+  if (typeof key !== "string" || key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    throw new RegistryError("VALIDATION", `Invalid key ${JSON.stringify(key)}: expected a non-empty string of at most ${MAX_KEY_LENGTH} characters`, {
+      key: String(key),
+    });
+  }
+  return key;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** A deep, frozen copy of a JSON value (as JSON would store it); `VALIDATION` when it is not JSON. */
+function copyJson(value: unknown, where: { collection: string; key: string }): JsonValue {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new RegistryError("VALIDATION", `The value for ${where.collection}/${where.key} is not plain JSON: ${(error as Error).message}`, { ...where });
+  }
+  if (text === undefined) throw new RegistryError("VALIDATION", `The value for ${where.collection}/${where.key} is not plain JSON`, { ...where });
+  return deepFreeze(JSON.parse(text) as JsonValue);
+}
+
+/**
+ * Creates an in-memory {@link Store}: the reference adapter and the registry's default.
+ *
+ * - `commit` is all-or-nothing and checks every write's expected revision; a mismatch throws
+ *   `RegistryError("CONFLICT")` with `details: { collection, key, expected, actual, conflicts }`; two writes
+ *   to one record in a commit, a malformed write or a non-JSON value throw `VALIDATION`.
+ * - Every commit gets a strictly increasing `seq` (1, 2, ...), carried by the items it wrote.
+ * - Values are deep-copied in (as JSON) and handed out deeply frozen.
+ * - `query` uses equality indexes (see {@link MemoryStoreOptions.indexes}) and a bounded top-k
+ *   selection when a `limit` is given; the answer always equals filtering and sorting everything.
+ * - After `close()`, every call rejects with `STORAGE`.
+ *
+ * @example
+ * ```ts
+ * const store = memoryStore();
+ * const { seq } = await store.commit([{ op: "put", collection: "projects", key: "acme/churn", expect: 0, value: { name: "churn" } }]);
+ * const page = await store.query("versions", { where: parseQuery("stage:production"), sort: parseSort("-created_at"), limit: 20 });
+ * ```
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): Store {
+  const indexed = options.indexes ?? DEFAULT_INDEXED_FIELDS;
+  const tables = new Map<string, MemoryTable>();
+  let seq = 0;
+  let closed = false;
+
+  const ensureOpen = (doing: string): void => {
+    if (closed) throw new RegistryError("STORAGE", `The memory store is closed (while ${doing})`, { doing });
+  };
+  const table = (collection: string): MemoryTable | undefined => tables.get(collection);
+
+  const store: Store = {
+    async get(collection: string, key: string): Promise<StoredItem | undefined> {
+      ensureOpen("reading a record");
+      checkCollection(collection);
+      checkKey(key);
+      return table(collection)?.rows.get(key);
+    },
+
+    async query(collection: string, query: StoreQuery = {}): Promise<StoreQueryResult> {
+      ensureOpen("querying");
+      checkCollection(collection);
+      if (query === null || typeof query !== "object") throw new RegistryError("VALIDATION", "Invalid query: expected an object", {});
+      return (table(collection) ?? new MemoryTable([])).query(query);
+    },
+
+    async commit(writes: readonly Write[]): Promise<CommitResult> {
+      ensureOpen("committing");
+      if (!Array.isArray(writes)) throw new RegistryError("VALIDATION", "Invalid commit: writes must be an array", {});
+      // 1. Validate every write and copy the values, before looking at the state.
+      const seen = new Set<string>();
+      const prepared: { write: Write; collection: string; key: string; value?: JsonValue }[] = [];
+      for (const [i, write] of writes.entries()) {
+        if (write === null || typeof write !== "object") throw new RegistryError("VALIDATION", `Invalid write #${i}: expected an object`, { index: i });
+        const op = (write as { op?: unknown }).op;
+        if (op !== "put" && op !== "delete" && op !== "check") {
+          throw new RegistryError("VALIDATION", `Invalid write #${i}: op must be "put", "delete" or "check"`, { index: i, op: String(op) });
+        }
+        const collection = checkCollection(write.collection);
+        const key = checkKey(write.key);
+        const expect = write.expect as unknown;
+        if (typeof expect !== "number" || !Number.isSafeInteger(expect) || expect < 0 || (op === "delete" && expect < 1)) {
+          throw new RegistryError("VALIDATION", `Invalid write #${i} (${collection}/${key}): expect must be ${op === "delete" ? "a positive" : "a non-negative"} integer`, {
+            index: i, collection, key, expect: String(expect),
+          });
+        }
+        const id = `${collection}\u0000${key}`;
+        if (seen.has(id)) {
+          throw new RegistryError("VALIDATION", `Invalid commit: two writes to ${collection}/${key} in one commit`, { collection, key });
+        }
+        seen.add(id);
+        prepared.push(op === "put" ? { write, collection, key, value: copyJson((write as { value?: unknown }).value, { collection, key }) } : { write, collection, key });
+      }
+      // 2. Check every expected revision.
+      const conflicts: { collection: string; key: string; expected: number; actual: number }[] = [];
+      for (const { write, collection, key } of prepared) {
+        const actual = table(collection)?.rows.get(key)?.revision ?? 0;
+        if (actual !== write.expect) conflicts.push({ collection, key, expected: write.expect, actual });
+      }
+      if (conflicts.length > 0) {
+        const first = conflicts[0] as (typeof conflicts)[number];
+        throw new RegistryError(
+          "CONFLICT",
+          `Revision conflict on ${first.collection}/${first.key}: expected revision ${first.expected}, found ${first.actual}` +
+            (conflicts.length > 1 ? ` (and ${conflicts.length - 1} more)` : ""),
+          { ...first, conflicts },
+        );
+      }
+      // 3. Apply: nothing below can fail.
+      seq += 1;
+      for (const { write, collection, key, value } of prepared) {
+        if (write.op === "check") continue;
+        let t = tables.get(collection);
+        if (t === undefined) tables.set(collection, (t = new MemoryTable(indexed)));
+        if (write.op === "delete") t.delete(key);
+        else t.put(Object.freeze({ key, revision: write.expect + 1, seq, value: value as JsonValue }));
+      }
+      return { seq };
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      tables.clear();
+    },
+  };
+  return store;
+}
