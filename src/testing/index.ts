@@ -1,1 +1,3 @@
 export {};
+export { runStoreConformance, runConformanceCase, storeConformanceCases, CONFORMANCE_GROUPS } from "./conformance.js";
+export type { StoreConformanceOptions, ConformanceCase, ConformanceContext, ConformanceExpect, ConformanceMatchers, ConformanceTest, ConformanceGroup } from "./conformance.js";
