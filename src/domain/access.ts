@@ -146,8 +146,17 @@ export function parsePrincipal(input: unknown): Principal {
   if (input === SYSTEM) return SYSTEM;
   if (input === ANONYMOUS) return ANONYMOUS;
   const result = principalSchema.safeParse(input);
-  if (!result.success) {
-    const issues = flattenIssues(result.error.issues);
+  const issues = result.success ? [] : flattenIssues(result.error.issues);
+  // zod drops "__proto__" record keys silently; refuse them instead, like any other malformed key.
+  if (typeof input === "object" && input !== null) {
+    for (const field of ["orgs", "teams"] as const) {
+      const record: unknown = Object.hasOwn(input, field) ? (input as Record<string, unknown>)[field] : undefined;
+      if (typeof record === "object" && record !== null && Object.hasOwn(record, "__proto__")) {
+        issues.push({ path: describePath([field, "__proto__"]), message: 'invalid key "__proto__": not an owner or team name' });
+      }
+    }
+  }
+  if (!result.success || issues.length > 0) {
     const summary = issues.map((issue) => (issue.path === "principal" ? issue.message : `${issue.path}: ${issue.message}`)).join("; ");
     throw new RegistryError("VALIDATION", `invalid principal: ${summary}`, { issues });
   }
@@ -286,6 +295,7 @@ export function teamRoleOn(principal: Principal, project: ProjectAccessView): Ro
   let best: Role = "none";
   if (principal.teams === undefined) return best;
   for (const team of project.access.teams) {
+    if (team.includes("/")) continue; // a team name of the project's owner, never "other/team"
     best = maxRole(best, teamRoleToRole(ownLookup(principal.teams, `${project.owner}/${team}`)));
   }
   return best;
