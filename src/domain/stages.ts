@@ -163,6 +163,7 @@ export interface StageMachine {
   /**
    * Moves `version` to `move.to` and appends the condition, without mutating the input (immer).
    * A move to the current stage returns `changed: false` and the same object.
+   * The returned version is deeply frozen (immer auto-freeze), including the parts it shares with the input.
    * @throws RegistryError `INVALID_TRANSITION` with `details: { from, to, allowed }` for an unknown stage or a forbidden edge;
    *   `VALIDATION` for a malformed move.
    */
