@@ -12,3 +12,7 @@ export { encodeCursor, decodeCursor } from "./cursor.js";
 export type { CursorPosition } from "./cursor.js";
 export { fieldGetter, getField, parseDateSpan, naturalCompare } from "./values.js";
 export type { DateSpan } from "./values.js";
+export { parseQuery, parseSort } from "./parse.js";
+export type { ParseQueryOptions, ParseSortOptions } from "./parse.js";
+export { printQuery, printSort } from "./print.js";
+export { andQuery, orQuery, notQuery, termQuery, normalizeQuery, DEFAULT_SORT } from "./build.js";
