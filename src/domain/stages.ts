@@ -50,10 +50,10 @@ export const stageConditionSchema = z.strictObject({
   actor: z.string().min(1),
 });
 
-/** The kinds of versions that carry stages. */
-type HolderKind = "model" | "artifact" | "component";
+/** The kinds of versions that carry stages (they name the condition reasons: `ModelVersionCreated`, ...). */
+export type StageHolderKind = "model" | "artifact" | "component";
 
-const KIND_NAMES: Readonly<Record<HolderKind, string>> = Object.freeze({ model: "Model", artifact: "Artifact", component: "Component" });
+const KIND_NAMES: Readonly<Record<StageHolderKind, string>> = Object.freeze({ model: "Model", artifact: "Artifact", component: "Component" });
 
 /**
  * Anything with a stage history: a version record, or your own type with these fields.
@@ -61,7 +61,7 @@ const KIND_NAMES: Readonly<Record<HolderKind, string>> = Object.freeze({ model: 
  */
 export interface StageHolder {
   /** The version's kind; it names the default condition reasons. */
-  readonly kind: HolderKind;
+  readonly kind: StageHolderKind;
   /** The current stage. */
   readonly stage: string;
   /** The stage history, oldest first. */
@@ -169,7 +169,7 @@ export interface StageMachine {
    */
   transition<T extends StageHolder>(version: T, move: StageMove): TransitionResult<T>;
   /** The first condition of a new version of `kind`: `{ type: initial, reason: "ModelVersionCreated", ... }`. */
-  creationCondition(kind: HolderKind, actor: string, at: string): StageCondition;
+  creationCondition(kind: StageHolderKind, actor: string, at: string): StageCondition;
   /**
    * Moves the holder of an exclusive stage to its {@link StageMachine.demoteTarget}, whatever the edges
    * say, with reason `DemotedByExclusiveStage`.
@@ -307,7 +307,7 @@ function checkMove(move: unknown, what: string): void {
 }
 
 function kindName(kind: unknown): string {
-  if (typeof kind === "string" && Object.hasOwn(KIND_NAMES, kind)) return KIND_NAMES[kind as HolderKind];
+  if (typeof kind === "string" && Object.hasOwn(KIND_NAMES, kind)) return KIND_NAMES[kind as StageHolderKind];
   throw new RegistryError("VALIDATION", `unknown version kind ${JSON.stringify(kind)}; expected model, artifact or component`, { kind });
 }
 
@@ -415,7 +415,7 @@ export function defineStages(definition: StageMachineDefinition): StageMachine {
       });
     },
 
-    creationCondition(kind: HolderKind, actor: string, at: string): StageCondition {
+    creationCondition(kind: StageHolderKind, actor: string, at: string): StageCondition {
       const name = kindName(kind);
       checkMove({ to: n.initial, actor, at }, "creation condition");
       return Object.freeze({
