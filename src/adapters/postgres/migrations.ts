@@ -1,0 +1,194 @@
+/**
+ * The PostgreSQL schema, as versioned migrations. `migrate()` applies the missing ones in one
+ * transaction under a transaction-scoped advisory lock, so several app instances may start at once.
+ * @module
+ */
+import type { PoolClient } from "pg";
+import { RegistryError } from "../../errors.js";
+
+/** One migration: a version number, a name and the SQL for a schema (already quoted). */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: (schema: string) => string;
+}
+
+/** The SQL of `naturalKey`-independent helpers and the tables. `s` is the quoted schema name. */
+const v1 = (s: string): string => `
+CREATE TABLE ${s}.av_items (
+  collection text COLLATE "C" NOT NULL,
+  key        text COLLATE "C" NOT NULL,
+  revision   integer NOT NULL,
+  seq        bigint NOT NULL,
+  value      jsonb NOT NULL,
+  doc        text NOT NULL,
+  name_key   text COLLATE "C",
+  PRIMARY KEY (collection, key)
+);
+COMMENT ON TABLE ${s}.av_items IS 'artifact-versions: every record of every collection. value = the record as jsonb (for queries), doc = its exact JSON text (what reads return), name_key = natural sort key of value.name';
+
+CREATE TABLE ${s}.av_commit_seq (
+  id  boolean PRIMARY KEY DEFAULT true CHECK (id),
+  seq bigint NOT NULL
+);
+INSERT INTO ${s}.av_commit_seq (id, seq) VALUES (true, 0);
+COMMENT ON TABLE ${s}.av_commit_seq IS 'artifact-versions: the last commit sequence number; updated last in every commit, so numbers follow commit order';
+
+CREATE INDEX av_items_value ON ${s}.av_items USING gin (value jsonb_path_ops);
+CREATE INDEX av_items_project ON ${s}.av_items (collection, (value ->> 'project') COLLATE "C");
+CREATE INDEX av_items_seq ON ${s}.av_items (collection, seq);
+
+-- The sort key of a JSON value in compareValues() order: type rank, number, string, other.
+CREATE FUNCTION ${s}.av_rank(x jsonb) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
+  SELECT CASE jsonb_typeof(x) WHEN 'boolean' THEN 1 WHEN 'number' THEN 2 WHEN 'string' THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 ELSE 0 END
+$f$;
+CREATE FUNCTION ${s}.av_num(x jsonb) RETURNS numeric LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
+  SELECT CASE jsonb_typeof(x) WHEN 'number' THEN (x #>> '{}')::numeric WHEN 'boolean' THEN CASE WHEN x = 'true'::jsonb THEN 1 ELSE 0 END ELSE 0 END
+$f$;
+CREATE FUNCTION ${s}.av_str(x jsonb) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
+  SELECT CASE WHEN jsonb_typeof(x) = 'string' THEN (x #>> '{}') COLLATE "C" ELSE ''::text COLLATE "C" END
+$f$;
+CREATE FUNCTION ${s}.av_other(x jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
+  SELECT CASE WHEN jsonb_typeof(x) IN ('array', 'object') THEN x ELSE 'null'::jsonb END
+$f$;
+
+CREATE INDEX av_items_created_at ON ${s}.av_items (collection, ${s}.av_rank(value -> 'createdAt'), ${s}.av_num(value -> 'createdAt'), (${s}.av_str(value -> 'createdAt') COLLATE "C"));
+CREATE INDEX av_items_updated_at ON ${s}.av_items (collection, ${s}.av_rank(value -> 'updatedAt'), ${s}.av_num(value -> 'updatedAt'), (${s}.av_str(value -> 'updatedAt') COLLATE "C"));
+
+-- True for the canonical toISOString() form (isCanonicalIso in values.ts).
+CREATE FUNCTION ${s}.av_is_iso(t text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
+  SELECT length(t) = 24 AND substr(t, 24, 1) = 'Z' AND substr(t, 11, 1) = 'T' AND substr(t, 5, 1) = '-' AND substr(t, 8, 1) = '-' AND substr(t, 20, 1) = '.'
+$f$;
+
+-- Days since 1970-01-01 of a (proleptic Gregorian) civil date; day may overflow the month.
+CREATE FUNCTION ${s}.av_days(y integer, m integer, d integer) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
+  SELECT era * 146097 + (yoe * 365 + yoe / 4 - yoe / 100 + (153 * (m + CASE WHEN m > 2 THEN -3 ELSE 9 END) + 2) / 5 + d - 1) - 719468
+  FROM (SELECT yy, CASE WHEN yy >= 0 THEN yy ELSE yy - 399 END / 400 AS era FROM (SELECT (y - CASE WHEN m <= 2 THEN 1 ELSE 0 END)::bigint AS yy) a) b,
+       LATERAL (SELECT yy - era * 400 AS yoe) c
+$f$;
+
+-- dateMs() of values.ts: the UTC milliseconds of a record's date value, or NULL.
+CREATE FUNCTION ${s}.av_date_ms(x jsonb) RETURNS double precision LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $f$
+DECLARE
+  t text; m text[]; y integer; mo integer; d integer; h integer; mi integer; sec integer; ms integer;
+  off bigint := 0; zone text; digits text; oh integer; om integer; dim integer;
+BEGIN
+  IF x IS NULL THEN RETURN NULL; END IF;
+  IF jsonb_typeof(x) = 'number' THEN RETURN (x #>> '{}')::double precision; END IF;
+  IF jsonb_typeof(x) <> 'string' THEN RETURN NULL; END IF;
+  t := x #>> '{}';
+  IF ${s}.av_is_iso(t) THEN
+    m := regexp_match(t, '^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\\.([0-9]{3})Z$');
+    IF m IS NULL THEN RETURN NULL; END IF;
+    y := m[1]::integer; mo := m[2]::integer; d := m[3]::integer; h := m[4]::integer; mi := m[5]::integer; sec := m[6]::integer; ms := m[7]::integer;
+    IF mo < 1 OR mo > 12 OR d < 1 OR d > 31 OR h > 24 OR mi > 59 OR sec > 59 OR (h = 24 AND (mi <> 0 OR sec <> 0 OR ms <> 0)) THEN RETURN NULL; END IF;
+    RETURN (${s}.av_days(y, mo, d) * 86400000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms)::double precision;
+  END IF;
+  m := regexp_match(t, '^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\\.([0-9]{1,9}))?)?([Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$');
+  IF m IS NULL THEN RETURN NULL; END IF;
+  y := m[1]::integer; mo := m[2]::integer; d := m[3]::integer;
+  IF mo < 1 OR mo > 12 OR d < 1 THEN RETURN NULL; END IF;
+  dim := CASE WHEN mo IN (4, 6, 9, 11) THEN 30 WHEN mo = 2 THEN CASE WHEN (y % 4 = 0 AND y % 100 <> 0) OR y % 400 = 0 THEN 29 ELSE 28 END ELSE 31 END;
+  IF d > dim THEN RETURN NULL; END IF;
+  IF m[4] IS NULL THEN RETURN (${s}.av_days(y, mo, d) * 86400000)::double precision; END IF;
+  h := m[4]::integer; mi := m[5]::integer; sec := coalesce(m[6]::integer, 0);
+  IF h > 23 OR mi > 59 OR sec > 59 THEN RETURN NULL; END IF;
+  ms := CASE WHEN m[7] IS NULL THEN 0 ELSE rpad(substr(m[7], 1, 3), 3, '0')::integer END;
+  zone := m[8];
+  IF zone IS NOT NULL AND zone NOT IN ('Z', 'z') THEN
+    digits := replace(substr(zone, 2), ':', '');
+    oh := substr(digits, 1, 2)::integer;
+    om := CASE WHEN length(digits) > 2 THEN substr(digits, 3, 2)::integer ELSE 0 END;
+    IF oh > 23 OR om > 59 THEN RETURN NULL; END IF;
+    off := (CASE WHEN left(zone, 1) = '-' THEN -1 ELSE 1 END) * (oh * 60 + om) * 60000;
+  END IF;
+  RETURN (${s}.av_days(y, mo, d) * 86400000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms - off)::double precision;
+END
+$f$;
+
+-- One commit: every write in the given order (the caller sorts them by collection and key, so
+-- concurrent commits take row locks in one order), then the sequence number, last.
+CREATE FUNCTION ${s}.av_commit(p_ops text[], p_collections text[], p_keys text[], p_expects integer[], p_values jsonb[], p_docs text[], p_name_keys text[])
+RETURNS bigint LANGUAGE plpgsql AS $f$
+DECLARE
+  i integer;
+  n integer := coalesce(array_length(p_ops, 1), 0);
+  v_seq bigint;
+  v_actual integer;
+BEGIN
+  FOR i IN 1 .. n LOOP
+    IF p_expects[i] = 0 THEN
+      IF p_ops[i] = 'put' THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended('${s}/' || p_collections[i] || '/' || p_keys[i], 0));
+        INSERT INTO ${s}.av_items (collection, key, revision, seq, value, doc, name_key)
+          VALUES (p_collections[i], p_keys[i], 1, 0, p_values[i], p_docs[i], p_name_keys[i])
+          ON CONFLICT DO NOTHING;
+      ELSE
+        PERFORM pg_advisory_xact_lock_shared(hashtextextended('${s}/' || p_collections[i] || '/' || p_keys[i], 0));
+        PERFORM 1 FROM ${s}.av_items WHERE collection = p_collections[i] AND key = p_keys[i];
+        IF FOUND THEN
+          RAISE EXCEPTION USING ERRCODE = 'AV409', MESSAGE = 'revision conflict', DETAIL = (i - 1)::text;
+        END IF;
+        CONTINUE;
+      END IF;
+    ELSIF p_ops[i] = 'put' THEN
+      UPDATE ${s}.av_items SET revision = revision + 1, seq = 0, value = p_values[i], doc = p_docs[i], name_key = p_name_keys[i]
+        WHERE collection = p_collections[i] AND key = p_keys[i] AND revision = p_expects[i];
+    ELSIF p_ops[i] = 'delete' THEN
+      DELETE FROM ${s}.av_items WHERE collection = p_collections[i] AND key = p_keys[i] AND revision = p_expects[i];
+    ELSE
+      PERFORM 1 FROM ${s}.av_items WHERE collection = p_collections[i] AND key = p_keys[i] AND revision = p_expects[i] FOR SHARE;
+    END IF;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = 'AV409', MESSAGE = 'revision conflict', DETAIL = (i - 1)::text;
+    END IF;
+  END LOOP;
+  UPDATE ${s}.av_commit_seq SET seq = seq + 1 WHERE id RETURNING seq INTO v_seq;
+  UPDATE ${s}.av_items AS t SET seq = v_seq
+    FROM unnest(p_ops, p_collections, p_keys) AS u(op, collection, key)
+    WHERE u.op = 'put' AND t.collection = u.collection AND t.key = u.key;
+  RETURN v_seq;
+END
+$f$;
+`;
+
+/** Every migration, oldest first. Never edit a released one: add the next. */
+export const MIGRATIONS: readonly Migration[] = Object.freeze([{ version: 1, name: "items, commit sequence, indexes, functions", sql: v1 }]);
+
+/** The newest schema version this code knows. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings `schema` up to date: takes a transaction-scoped advisory lock named after the schema, creates
+ * the schema and `av_migrations` when missing, applies every missing migration and records it, all
+ * in one transaction. Refuses (`STORAGE`) a schema written by a newer version of this library.
+ */
+export async function migrate(client: PoolClient, schema: string, quoted: string): Promise<number> {
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`artifact-versions:migrate:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${quoted}.av_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${quoted}.av_migrations`);
+    const current = rows[0]?.version ?? 0;
+    if (current > SCHEMA_VERSION) {
+      throw new RegistryError(
+        "STORAGE",
+        `The PostgreSQL schema "${schema}" is at version ${current}, newer than this version of artifact-versions knows (${SCHEMA_VERSION}); upgrade the library`,
+        { schema, version: current, known: SCHEMA_VERSION },
+      );
+    }
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      await client.query(migration.sql(quoted));
+      await client.query(`INSERT INTO ${quoted}.av_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+    }
+    await client.query("COMMIT");
+    return Math.max(current, SCHEMA_VERSION);
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}

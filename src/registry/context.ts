@@ -1,0 +1,106 @@
+import type { z } from "zod";
+import { RegistryError, toStorageError } from "../errors.js";
+import type { AccessPolicy } from "../domain/access.js";
+import type { StageMachine } from "../domain/stages.js";
+import type { InputSchemas, Limits } from "../domain/schemas.js";
+import type { VersionKind } from "../domain/records.js";
+import type { Store } from "../store/store.js";
+import type { RegistryEventBus } from "./events.js";
+import type { RunSource } from "./run-source.js";
+import { UnitOfWork, eventsOf } from "./unit-of-work.js";
+
+/** Everything a session needs, shared by every session of one registry. */
+export interface RegistryContext {
+  readonly store: Store;
+  readonly policy: AccessPolicy;
+  readonly stages: StageMachine;
+  readonly clock: () => Date;
+  readonly ids: () => string;
+  readonly auditIds: () => string;
+  readonly limits: Limits;
+  readonly schemas: InputSchemas;
+  readonly metadata: Partial<Record<VersionKind, z.ZodType>>;
+  readonly events: RegistryEventBus;
+  /** An external run source, or `undefined` when runs live in the store. */
+  readonly runSource: RunSource | undefined;
+  readonly warn: (message: string) => void;
+  readonly mutate: <R>(fn: (unit: UnitOfWork) => Promise<R>) => Promise<R>;
+  /** Called after every successful commit with the uuids of runs whose promotion changed (external sources). */
+  readonly afterCommit: (unit: UnitOfWork) => Promise<void>;
+  /** Brings the store up to date with other processes (once per call attempt). */
+  readonly refresh: () => Promise<void>;
+}
+
+const MAX_ATTEMPTS = 12;
+
+/**
+ * Runs mutations one after another per store (DESIGN §5.10, §5.28): each attempt refreshes, reads,
+ * decides and computes under an in-process queue, hands its writes to the store, and lets the next
+ * mutation start before this commit is durable. Unpinned conflicts retry with jittered backoff.
+ */
+export function createMutationRunner(
+  store: Store,
+  emit: (unit: UnitOfWork, seq: number) => void,
+  afterCommit: (unit: UnitOfWork) => Promise<void>,
+): <R>(fn: (unit: UnitOfWork) => Promise<R>) => Promise<R> {
+  let tail: Promise<void> = Promise.resolve();
+  const acquire = async (): Promise<() => void> => {
+    let release!: () => void;
+    const previous = tail;
+    tail = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    return release;
+  };
+
+  return async <R>(fn: (unit: UnitOfWork) => Promise<R>): Promise<R> => {
+    for (let attempt = 1; ; attempt++) {
+      const release = await acquire();
+      let unit: UnitOfWork;
+      let result: R;
+      let committing: Promise<{ seq: number }> | undefined;
+      try {
+        if (store.refresh !== undefined) {
+          try {
+            await store.refresh();
+          } catch (error) {
+            throw toStorageError(error, "refreshing from other processes");
+          }
+        }
+        unit = new UnitOfWork(store);
+        result = await fn(unit);
+        if (unit.changed) {
+          committing = store.commit(unit.writes());
+          // Let the store start on the commit (stores apply it in memory on arrival) before the next computes.
+          committing.catch(() => undefined);
+        }
+      } finally {
+        release();
+      }
+      if (committing === undefined) return result;
+      try {
+        const { seq } = await committing;
+        emit(unit, seq);
+        await afterCommit(unit);
+        return result;
+      } catch (error) {
+        if (error instanceof RegistryError && error.code === "CONFLICT" && attempt < MAX_ATTEMPTS) {
+          await sleep(Math.random() * Math.min(2 ** attempt, 64));
+          continue;
+        }
+        if (error instanceof RegistryError && error.code === "CONFLICT") {
+          throw new RegistryError("CONFLICT", `The change kept conflicting with concurrent writers; gave up after ${MAX_ATTEMPTS} attempts.`, {
+            attempts: MAX_ATTEMPTS,
+            ...error.details,
+          });
+        }
+        throw toStorageError(error, "committing");
+      }
+    }
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export { eventsOf };

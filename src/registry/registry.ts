@@ -1,0 +1,174 @@
+import { nanoid } from "nanoid";
+import { RegistryError, toStorageError } from "../errors.js";
+import { defaultPolicy, parsePrincipal, SYSTEM, ANONYMOUS, type AccessPolicy, type Principal } from "../domain/access.js";
+import { DEFAULT_STAGES, type StageMachine } from "../domain/stages.js";
+import { createInputSchemas, DEFAULT_LIMITS, type Limits } from "../domain/schemas.js";
+import type { Run, Version } from "../domain/records.js";
+import type { Store } from "../store/store.js";
+import { memoryStore } from "../store/memory.js";
+import { createMutationRunner, type RegistryContext } from "./context.js";
+import { RegistryEventBus } from "./events.js";
+import type { RunSource } from "./run-source.js";
+import { Session, type MetadataSchemas } from "./session.js";
+import { eventsOf, type UnitOfWork } from "./unit-of-work.js";
+
+/** Options of {@link createRegistry}. Every one is optional. */
+export interface RegistryOptions<M extends MetadataSchemas = MetadataSchemas> {
+  /** Where records live. Default: a fresh `memoryStore()`. */
+  store?: Store;
+  /** Who may do what. Default: `defaultPolicy` (DESIGN's matrix). */
+  policy?: AccessPolicy;
+  /** The stage machine. Default: `DEFAULT_STAGES`; `openStages` allows any move. */
+  stages?: StageMachine;
+  /** Per-kind zod schemas validating (and typing) `version.metadata`. */
+  metadata?: M;
+  /** Serve runs from your own tracking system (see {@link RunSource}). Default: runs live in the store. */
+  runs?: RunSource;
+  /** The time source. Default: `() => new Date()`. */
+  clock?: () => Date;
+  /** Makes version, run and audit ids. Default: `crypto.randomUUID()` for versions and runs, nanoid for audit ids. */
+  ids?: () => string;
+  /** Input size limits; the defaults are {@link DEFAULT_LIMITS}. */
+  limits?: Partial<Limits>;
+  /** Receives warnings (a listener that threw, a run source that failed). Default: `process.emitWarning` or `console.warn`. */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * A registry: the entry point. Act through `registry.as(principal)`; listen on `registry.events`.
+ * @example
+ * ```ts
+ * const registry = createRegistry({ store: memoryStore() });
+ * const ana = registry.as({ id: "ana", orgs: { acme: "admin" } });
+ * await ana.projects.create({ owner: "acme", name: "churn" });
+ * await ana.models.register({ project: "acme/churn", name: "v1" });
+ * ```
+ */
+export interface Registry<M extends MetadataSchemas = MetadataSchemas> {
+  /** Typed events, emitted after each successful commit. `on()` returns an unsubscribe function. */
+  readonly events: RegistryEventBus;
+  /** The store in use. */
+  readonly store: Store;
+  /** The stage machine in use. */
+  readonly stages: StageMachine;
+  /**
+   * A client acting as `principal`. Pass the exported `SYSTEM` to bypass access checks, `ANONYMOUS` for a visitor.
+   * @throws RegistryError `VALIDATION` for a malformed principal or an unknown role.
+   */
+  as(principal: Principal): Session<M>;
+  /**
+   * External run sources only: recomputes every run's `promotedBy` from the versions and tells the source.
+   * Returns how many runs were told. With store-kept runs it does nothing (they are always exact).
+   */
+  reconcileRuns(): Promise<number>;
+  /** Closes the store. Later calls may fail with `STORAGE`. */
+  close(): Promise<void>;
+}
+
+function defaultWarn(message: string): void {
+  const processLike = (globalThis as { process?: { emitWarning?: (message: string, name?: string) => void } }).process;
+  if (typeof processLike?.emitWarning === "function") processLike.emitWarning(message, "ArtifactVersionsWarning");
+  else console.warn(message);
+}
+
+/**
+ * Creates a registry. With no options it keeps everything in memory (browser-safe).
+ * @throws RegistryError `VALIDATION` when an option is malformed (a store without `get`/`query`/`commit`, ...).
+ */
+export function createRegistry<M extends MetadataSchemas = MetadataSchemas>(options: RegistryOptions<M> = {}): Registry<M> {
+  const store = options.store ?? memoryStore();
+  for (const method of ["get", "query", "commit"] as const) {
+    if (typeof (store as unknown as Record<string, unknown>)[method] !== "function") {
+      throw new RegistryError("VALIDATION", `The store must implement ${method}().`, { issues: [{ path: ["store", method], message: "missing" }] });
+    }
+  }
+  if (options.policy !== undefined && typeof options.policy.decide !== "function") {
+    throw new RegistryError("VALIDATION", "The access policy must implement decide().", { issues: [{ path: ["policy"], message: "missing decide" }] });
+  }
+  const warn = options.onWarning ?? defaultWarn;
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const events = new RegistryEventBus((error, type) => warn(`A listener for ${type} threw: ${error instanceof Error ? error.message : String(error)}`));
+  const ids = options.ids ?? (() => globalThis.crypto.randomUUID());
+  const auditIds = options.ids ?? (() => nanoid());
+  const runSource = options.runs;
+
+  const emit = (unit: UnitOfWork, seq: number) => {
+    for (const { type, event } of eventsOf(unit, seq)) events.emit(type, event as never);
+  };
+
+  const tellSource = async (uuid: string, promotedBy: string[]) => {
+    if (runSource === undefined) return;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        await runSource.recordPromotion(uuid, promotedBy);
+        return;
+      } catch (error) {
+        if (attempt === 3) warn(`The run source failed to record the promotion of run ${uuid}: ${error instanceof Error ? error.message : String(error)}. Call registry.reconcileRuns().`);
+      }
+    }
+  };
+
+  const afterCommit = async (unit: UnitOfWork) => {
+    for (const [uuid, promotedBy] of unit.promotions) await tellSource(uuid, promotedBy);
+  };
+
+  const context: RegistryContext = {
+    store,
+    policy: options.policy ?? defaultPolicy,
+    stages: options.stages ?? DEFAULT_STAGES,
+    clock: options.clock ?? (() => new Date()),
+    ids,
+    auditIds,
+    limits,
+    schemas: createInputSchemas(limits),
+    metadata: options.metadata ?? {},
+    events,
+    runSource,
+    warn,
+    mutate: createMutationRunner(store, emit, afterCommit),
+    afterCommit,
+    refresh: async () => {
+      if (store.refresh === undefined) return;
+      try {
+        await store.refresh();
+      } catch (error) {
+        throw toStorageError(error, "refreshing from other processes");
+      }
+    },
+  };
+
+  return {
+    events,
+    store,
+    stages: context.stages,
+    as(principal: Principal): Session<M> {
+      const checked = principal === SYSTEM || principal === ANONYMOUS ? principal : parsePrincipal(principal);
+      return new Session<M>(context, checked);
+    },
+    async reconcileRuns(): Promise<number> {
+      if (runSource === undefined) return 0;
+      const result = await store.query("versions", { where: { type: "not", item: { type: "term", field: "run", op: "nil", value: null } } });
+      const byRun = new Map<string, string[]>();
+      for (const item of result.items) {
+        const version = item.value as unknown as Version;
+        if (version.run !== null) byRun.set(version.run, [...(byRun.get(version.run) ?? []), version.uuid]);
+      }
+      let told = 0;
+      for (const [uuid, promotedBy] of byRun) {
+        const run: Run | undefined = await runSource.get(uuid);
+        if (run !== undefined && JSON.stringify([...run.promotedBy].sort()) !== JSON.stringify([...promotedBy].sort())) {
+          await tellSource(uuid, promotedBy);
+          told += 1;
+        }
+      }
+      return told;
+    },
+    async close(): Promise<void> {
+      try {
+        await store.close?.();
+      } catch (error) {
+        throw toStorageError(error, "closing");
+      }
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { JsonValue } from "../domain/json.js";
+import type { Project, Run, Version } from "../domain/records.js";
+import type { StoredItem } from "../store/store.js";
+import { deepFreeze } from "./unit-of-work.js";
+
+/** Record shapes as stored: the public record without its `revision` (which the store keeps). */
+export type StoredProject = Omit<Project, "revision">;
+export type StoredVersion = Omit<Version, "revision">;
+export type StoredRun = Omit<Run, "revision">;
+
+/** The public, frozen record of a stored item: its value plus the item's revision. */
+export function fromStored<T>(item: StoredItem<unknown>): T {
+  return deepFreeze({ ...structuredClone(item.value as Record<string, unknown>), revision: item.revision }) as T;
+}
+
+/** The value to store for a record: the record without `revision`. */
+export function toStored<T extends { readonly revision: number }>(record: T): Omit<T, "revision"> {
+  const { revision: _revision, ...rest } = record;
+  return rest;
+}
+
+/** Store keys of the helper records (DESIGN §5.7-5.11). */
+export const keys = {
+  /** Name reservation: unique (project, kind, name). */
+  name: (project: string, kind: string, name: string) => `${project}/${kind}/${name}`,
+  /** Auto-name and creation counter per (project, kind). */
+  counter: (project: string, kind: string) => `${project}/${kind}`,
+  /** Holder of an exclusive stage per (project, kind). */
+  holder: (project: string, kind: string, stage: string) => `${project}/${kind}/${stage}`,
+};
+
+/** The per-(project, kind) counter record. */
+export interface Counter {
+  /** The next auto-name number. */
+  readonly next: number;
+  /** How many versions were ever created (or transferred in): the next `sequence`. */
+  readonly created: number;
+}

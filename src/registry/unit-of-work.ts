@@ -1,0 +1,159 @@
+import { RegistryError, toStorageError } from "../errors.js";
+import type { JsonValue } from "../domain/json.js";
+import type { Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../store/store.js";
+import type { RegistryEvents, RegistryEventType } from "./events.js";
+import type { AuditEntry } from "../domain/records.js";
+
+type Slot = { collection: string; key: string; read: number; current: StoredItem | undefined; written: boolean };
+
+/** An audit entry before its commit: `seq` is filled in from the commit. */
+export type AuditDraft = Omit<AuditEntry, "seq">;
+
+/** An event waiting for its commit; `payload` gets the audit entry (with `seq`) merged in. */
+export interface PendingEvent {
+  readonly type: RegistryEventType;
+  readonly entry: AuditDraft;
+  readonly payload: Record<string, unknown>;
+}
+
+/**
+ * One attempt of one mutating call: remembers every record it read (with its revision) and every
+ * write, so the commit carries a `check` for each record that decided the outcome. Nothing touches
+ * the store until {@link UnitOfWork.writes} is committed.
+ */
+export class UnitOfWork {
+  readonly #store: Store;
+  readonly #slots = new Map<string, Slot>();
+  readonly #audit: { key: string; value: JsonValue }[] = [];
+  readonly events: PendingEvent[] = [];
+  /** External run source only: the runs whose `promotedBy` this unit changed, told to the source after the commit. */
+  readonly promotions = new Map<string, string[]>();
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  /** Reads a record (through this unit's own pending writes), remembering its revision. */
+  async get<T>(collection: string, key: string): Promise<StoredItem<T> | undefined> {
+    const id = `${collection}\u0000${key}`;
+    let slot = this.#slots.get(id);
+    if (slot === undefined) {
+      let item: StoredItem | undefined;
+      try {
+        item = await this.#store.get(collection, key);
+      } catch (error) {
+        throw toStorageError(error, `reading ${collection}/${key}`);
+      }
+      slot = this.#slots.get(id) ?? { collection, key, read: item?.revision ?? 0, current: item, written: false };
+      this.#slots.set(id, slot);
+    }
+    return slot.current as StoredItem<T> | undefined;
+  }
+
+  /** Queries the store (results are not tracked: adopt the items that decide the outcome). */
+  async query(collection: string, query: StoreQuery): Promise<StoreQueryResult> {
+    return readQuery(this.#store, collection, query);
+  }
+
+  /** Remembers a record that a query returned, as if read with {@link get}. */
+  adopt(collection: string, item: StoredItem): void {
+    const id = `${collection}\u0000${item.key}`;
+    if (!this.#slots.has(id)) this.#slots.set(id, { collection, key: item.key, read: item.revision, current: item, written: false });
+  }
+
+  /** Creates or replaces a record that was read first; returns the revision it will have. */
+  put(collection: string, key: string, value: JsonValue): number {
+    const slot = this.#slot(collection, key);
+    const revision = slot.read + 1;
+    slot.current = { key, revision, seq: 0, value };
+    slot.written = true;
+    return revision;
+  }
+
+  /** Deletes a record that was read first. */
+  delete(collection: string, key: string): void {
+    const slot = this.#slot(collection, key);
+    slot.current = undefined;
+    slot.written = true;
+  }
+
+  /** Adds an audit entry and the event to emit for it after the commit. */
+  record(type: RegistryEventType, entry: AuditDraft, payload: Record<string, unknown>, project: string): void {
+    // `project` and `targetUuid` are stored beside the entry so every store can filter on them.
+    this.#audit.push({
+      key: entry.id,
+      value: { ...(entry as unknown as Record<string, JsonValue>), project, targetUuid: entry.target.uuid },
+    });
+    this.events.push({ type, entry, payload });
+  }
+
+  /** True when the attempt changes anything. */
+  get changed(): boolean {
+    return this.#audit.length > 0 || [...this.#slots.values()].some((slot) => slot.written);
+  }
+
+  /** The writes of the commit: puts and deletes, a `check` for every record only read, then the audit entries. */
+  writes(): Write[] {
+    const writes: Write[] = [];
+    for (const slot of this.#slots.values()) {
+      const { collection, key, read } = slot;
+      if (!slot.written) writes.push({ op: "check", collection, key, expect: read });
+      else if (slot.current !== undefined) writes.push({ op: "put", collection, key, expect: read, value: slot.current.value });
+      else if (read > 0) writes.push({ op: "delete", collection, key, expect: read });
+      else writes.push({ op: "check", collection, key, expect: 0 });
+    }
+    for (const entry of this.#audit) writes.push({ op: "put", collection: "audit", key: entry.key, expect: 0, value: entry.value });
+    return writes;
+  }
+
+  #slot(collection: string, key: string): Slot {
+    const slot = this.#slots.get(`${collection}\u0000${key}`);
+    if (slot === undefined) throw new RegistryError("STORAGE", `Internal error: ${collection}/${key} was written without being read first.`);
+    return slot;
+  }
+}
+
+/** Builds the event payloads once the commit's `seq` is known. */
+export function eventsOf(unit: UnitOfWork, seq: number): { type: RegistryEventType; event: RegistryEvents[RegistryEventType] }[] {
+  return unit.events.map(({ type, entry, payload }) => ({
+    type,
+    event: deepFreeze({ ...entry, seq, ...payload }) as unknown as RegistryEvents[RegistryEventType],
+  }));
+}
+
+/** Freezes a value and everything reachable from it; returns it. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}
+
+/** What the session reads through: a unit of work inside mutations, the store directly for plain reads. */
+export interface Reader {
+  get<T>(collection: string, key: string): Promise<StoredItem<T> | undefined>;
+  query(collection: string, query: StoreQuery): Promise<StoreQueryResult>;
+}
+
+/** Reads straight from the store, wrapping adapter failures as `STORAGE`. */
+export function directReader(store: Store): Reader {
+  return {
+    async get<T>(collection: string, key: string) {
+      try {
+        return (await store.get(collection, key)) as StoredItem<T> | undefined;
+      } catch (error) {
+        throw toStorageError(error, `reading ${collection}/${key}`);
+      }
+    },
+    query: (collection, query) => readQuery(store, collection, query),
+  };
+}
+
+async function readQuery(store: Store, collection: string, query: StoreQuery): Promise<StoreQueryResult> {
+  try {
+    return await store.query(collection, query);
+  } catch (error) {
+    throw toStorageError(error, `querying ${collection}`);
+  }
+}

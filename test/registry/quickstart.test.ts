@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { createRegistry, memoryStore, RegistryError } from "artifact-versions";
+
+describe("the issue's quick start", () => {
+  it("runs end to end through the public API", async () => {
+    const registry = createRegistry({ store: memoryStore() });
+    const staged: string[] = [];
+    const off = registry.events.on("version.staged", (event) => staged.push(`${event.version.name}:${event.from}->${event.to}`));
+    const ana = registry.as({ id: "ana", orgs: { acme: "admin" } });
+    await ana.projects.create({ owner: "acme", name: "churn", visibility: "private", description: "churn models" });
+    await ana.projects.create({ owner: "acme", name: "prod" });
+    await ana.projects.create({ owner: "acme", name: "other" });
+    const v1 = await ana.models.register({ project: "acme/churn", name: "v1", description: "first", tags: ["baseline"] });
+    expect(v1).toMatchObject({ name: "v1", kind: "model", stage: "testing", revision: 1, tags: ["baseline"] });
+    expect(Object.isFrozen(v1)).toBe(true);
+    expect(v1.stageConditions[0]?.reason).toBe("ModelVersionCreated");
+    const auto = await ana.models.register({ project: "acme/churn" });
+    expect(auto.name).toBe("v2");
+    expect((await ana.models.get("acme/churn")).name).toBe("v2");
+    expect((await ana.models.get("acme/churn:latest")).name).toBe("v2");
+    const page = await ana.models.list("acme/churn", { limit: 20, offset: 0 });
+    expect(page.count).toBe(2);
+    const renamed = await ana.models.update("acme/churn:v1", { name: "v1.0", description: "renamed" }, { ifRevision: v1.revision });
+    expect(renamed).toMatchObject({ name: "v1.0", uuid: v1.uuid, revision: 2 });
+    await expect(ana.models.update("acme/churn:v1.0", { description: "x" }, { ifRevision: 1 })).rejects.toMatchObject({ code: "CONFLICT" });
+    await ana.models.stage("acme/churn:v1.0", { to: "staging", reason: "PassedEval", message: "auc 0.91" });
+    const stages = await ana.models.stages("acme/churn:v1.0");
+    expect(stages.stage).toBe("staging");
+    expect(stages.stageConditions.map((condition) => condition.reason)).toEqual(["ModelVersionCreated", "PassedEval"]);
+    const copy = await ana.models.copy("acme/churn:v1.0", { toProject: "acme/prod" });
+    expect(copy).toMatchObject({ name: "v1.0-copy", project: "acme/prod", stage: "testing" });
+    const moved = await ana.models.transfer("acme/churn:v1.0", { toProject: "acme/other" });
+    expect(moved).toMatchObject({ project: "acme/other", stage: "staging", uuid: v1.uuid });
+    const history = await ana.models.history("acme/other:v1.0");
+    expect(history.map((entry) => entry.type)).toEqual(["version.created", "version.updated", "version.staged", "version.transferred"]);
+    expect(history.map((entry) => entry.seq)).toEqual([...history.map((entry) => entry.seq)].sort((a, b) => a - b));
+    await ana.models.delete("acme/other:v1.0");
+    await expect(ana.models.get("acme/other:v1.0")).rejects.toBeInstanceOf(RegistryError);
+    expect(staged).toEqual(["v1.0:testing->staging"]);
+    off();
+    await registry.close();
+  });
+});
