@@ -3,6 +3,7 @@ import { RegistryError } from "../errors.js";
 import type { JsonValue } from "./json.js";
 import { nameProblem, versionNameProblem } from "./names.js";
 import { VERSION_KINDS } from "./records.js";
+import { stageConditionSchema } from "./stages.js";
 
 /** Size limits on inputs (DESIGN §5.42); every one is configurable in `createRegistry({ limits })`. */
 export interface Limits {
@@ -214,6 +215,43 @@ export function createInputSchemas(limits: Limits) {
       force: z.boolean().optional(),
     }),
     runDelete: z.strictObject({ cascade: z.boolean().optional(), ifRevision: revision.optional() }),
+    versionImport: z.strictObject({
+      uuid: z.string().min(1).max(256),
+      name: versionName,
+      kind: z.enum(VERSION_KINDS),
+      project: projectFullName,
+      description: description.optional(),
+      tags: tags.optional(),
+      readme: z.string().max(limits.readme).nullable().optional(),
+      content: json(limits.content).optional(),
+      metadata: jsonObject(limits.metadata).optional(),
+      run: z.string().min(1).max(256).nullable().optional(),
+      artifacts: artifactNames.optional(),
+      stage: z.string().min(1).max(64),
+      stageConditions: z.array(stageConditionSchema).max(10_000),
+      state: z.string().nullable().optional(),
+      sequence: z.number().int().min(1).optional(),
+      createdBy: z.string().min(1).max(256),
+      contributors: z.array(z.string().min(1).max(256)).optional(),
+      createdAt: z.iso.datetime(),
+      updatedAt: z.iso.datetime(),
+      revision: z.number().int().min(1).optional(),
+    }),
+    importOptions: z.strictObject({ project: projectFullName.optional(), force: z.boolean().optional() }),
+    runImport: z.strictObject({
+      uuid: z.string().min(1).max(256),
+      project: projectFullName,
+      name: slug.nullable().optional(),
+      description: description.optional(),
+      status: z.string().min(1).max(64).nullable().optional(),
+      artifacts: z.array(runArtifact).max(limits.artifacts).optional(),
+      promotedBy: z.array(z.string()).optional(),
+      isPromoted: z.boolean().optional(),
+      createdBy: z.string().min(1).max(256),
+      createdAt: z.iso.datetime(),
+      updatedAt: z.iso.datetime(),
+      revision: z.number().int().min(1).optional(),
+    }),
     reference: z.string().min(1).max(1_000),
     kind: z.enum(VERSION_KINDS),
   };

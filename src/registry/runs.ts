@@ -308,6 +308,40 @@ export class RunsApi {
     if (source?.delete !== undefined) await callSource(() => source.delete!(id), "delete");
   }
 
+  /**
+   * Restores an exported run with its uuid, artifacts, creator and times (its `promotedBy` is rebuilt
+   * as versions that lock it are imported). Emits `run.imported`.
+   * @throws RegistryError `VALIDATION`, `NOT_FOUND` (project), `FORBIDDEN` (needs admin on the project), `ALREADY_EXISTS` (no `force`).
+   */
+  async import(record: Run | Record<string, unknown>, options: { force?: boolean } = {}): Promise<Run> {
+    const parsed = parseInput(this.#context.schemas.runImport, record, "run record");
+    const opts = parseInput(this.#context.schemas.importOptions, options, "import options");
+    if (this.#context.runSource !== undefined) throw readOnly("import");
+    return this.#context.mutate(async (unit) => {
+      const project = await this.#project(unit, parsed.project);
+      this.#guard.assertAllowed(project, "project.update");
+      const existing = await unit.get<StoredRun>("runs", parsed.uuid);
+      if (existing !== undefined && opts.force !== true) {
+        throw new RegistryError("ALREADY_EXISTS", `Run ${parsed.uuid} already exists. Pass \`force: true\` to replace it.`, { run: parsed.uuid });
+      }
+      const promotedBy = existing?.value.promotedBy ?? [];
+      const restored: StoredRun = {
+        uuid: parsed.uuid,
+        project: project.fullName,
+        name: parsed.name ?? null,
+        description: parsed.description ?? null,
+        status: parsed.status ?? null,
+        artifacts: normalizeArtifacts(parsed.artifacts ?? []),
+        promotedBy: [...promotedBy],
+        isPromoted: promotedBy.length > 0,
+        createdBy: parsed.createdBy,
+        createdAt: parsed.createdAt,
+        updatedAt: parsed.updatedAt,
+      };
+      return this.#write(unit, existing === undefined ? undefined : fromStored<Run>(existing), restored, "run.imported");
+    });
+  }
+
   async #project(reader: Reader, fullName: string, action: "run.read" | "project.read" = "project.read"): Promise<Project> {
     const item = await reader.get<StoredProject>("projects", fullName);
     const project = item === undefined ? undefined : fromStored<Project>(item);

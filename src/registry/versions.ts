@@ -405,6 +405,74 @@ export class VersionsApi<Metadata = JsonObject> {
     return { version, run, artifacts, inputs: run.artifacts.filter((artifact) => artifact.isInput) };
   }
 
+  /**
+   * Restores an exported version record (from `get()`, `list()` or the CLI's `pull`) with its uuid,
+   * stage history, creator and times, into `options.project` or the record's own project. The run it
+   * locks must exist (import runs first). Emits `version.imported`.
+   * @throws RegistryError `VALIDATION` (malformed record, another kind), `NOT_FOUND` (project, run),
+   *   `FORBIDDEN` (needs admin on the target), `ALREADY_EXISTS` (uuid or name taken, no `force`), `LINEAGE`.
+   */
+  async import(record: Version<Metadata> | Record<string, unknown>, options: { project?: string; force?: boolean } = {}): Promise<Version<Metadata>> {
+    const parsed = parseInput(this.#context.schemas.versionImport, record, `${this.kind} record`);
+    const opts = parseInput(this.#context.schemas.importOptions, options, "import options");
+    if (parsed.kind !== this.kind) {
+      throw new RegistryError("VALIDATION", `This is a ${parsed.kind} version; import it with versions("${parsed.kind}").`, { issues: [{ path: ["kind"], message: "another kind" }] });
+    }
+    const metadata = this.#metadata(parsed.metadata ?? {});
+    return this.#context.mutate(async (unit) => {
+      const target = await this.#project(unit, opts.project ?? parsed.project, "version.read");
+      this.#guard.assertAllowed(target, "project.update");
+      const byUuid = await unit.get<StoredVersion>("versions", parsed.uuid);
+      const nameKey = keys.name(target.fullName, this.kind, parsed.name);
+      const byName = await unit.get<{ uuid: string }>("names", nameKey);
+      if ((byUuid !== undefined || byName !== undefined) && opts.force !== true) {
+        throw new RegistryError("ALREADY_EXISTS", `A ${this.kind} version with uuid ${parsed.uuid} or name ${target.fullName}:${parsed.name} already exists. Pass \`force: true\` to replace it.`, {
+          uuid: parsed.uuid,
+          project: target.fullName,
+          name: parsed.name,
+        });
+      }
+      for (const uuid of new Set([byUuid?.key, byName?.value.uuid])) {
+        if (uuid === undefined) continue;
+        const item = await unit.get<StoredVersion>("versions", uuid);
+        if (item !== undefined) await deleteVersion(this.#context, unit, this.#guard, fromStored<Version>(item));
+      }
+      const run = parsed.run === undefined || parsed.run === null ? null : await this.#runFor(unit, parsed.run);
+      const artifacts = parsed.artifacts ?? [];
+      assertLineage({ project: target.fullName, owner: target.owner, allowedSourceProjects: target.allowedSourceProjects }, run, artifacts);
+      const content = parsed.content ?? null;
+      if (this.kind === "component" && content === null) {
+        throw new RegistryError("VALIDATION", "The `content` is required to create a component version.", { issues: [{ path: ["content"], message: "required" }] });
+      }
+      const sequence = await this.#nextSequence(unit, target.fullName);
+      const restored: StoredVersion = {
+        uuid: parsed.uuid,
+        name: parsed.name,
+        kind: this.kind,
+        project: target.fullName,
+        description: parsed.description ?? null,
+        tags: parsed.tags ?? [],
+        readme: parsed.readme ?? null,
+        content,
+        metadata,
+        run: run === null ? null : run.uuid,
+        artifacts,
+        stage: parsed.stage,
+        stageConditions: parsed.stageConditions,
+        state: this.kind === "component" && content !== null ? await contentState(content) : null,
+        sequence,
+        createdBy: parsed.createdBy,
+        contributors: parsed.contributors ?? [parsed.createdBy],
+        createdAt: parsed.createdAt,
+        updatedAt: parsed.updatedAt,
+      };
+      unit.put("names", nameKey, { uuid: restored.uuid });
+      await this.#claimHolder(unit, target.fullName, restored);
+      await relinkRun(this.#context, unit, this.#guard, restored.uuid, null, restored.run);
+      return this.#write(unit, undefined, restored, "version.imported", {});
+    }) as Promise<Version<Metadata>>;
+  }
+
   // ----- internals -------------------------------------------------------------------------
 
   async #project(reader: Reader, fullName: string, action: "version.read" | "project.read"): Promise<Project> {
