@@ -1,0 +1,340 @@
+/**
+ * `postgresStore()`: the {@link Store} on PostgreSQL, for several app instances sharing one registry.
+ * @module
+ */
+import type { Pool, PoolClient } from "pg";
+import { RegistryError, toStorageError } from "../../errors.js";
+import type { JsonValue } from "../../domain/json.js";
+import type { SortField } from "../../domain/query/ast.js";
+import { compileQuery } from "../../domain/query/match.js";
+import { compareBy } from "../../domain/query/sort.js";
+import { decodeCursor, encodeCursor } from "../../domain/query/cursor.js";
+import type { CommitResult, Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../../store/store.js";
+import { afterPosition, compileSort, compileWhere, orderBy, Params, type CompileContext } from "./compile.js";
+import { migrate } from "./migrations.js";
+import { naturalKey } from "./natural-key.js";
+
+/** How {@link postgresStore} connects: a connection string (the store owns its pool) or your own `pg.Pool`. */
+export type PostgresConnection =
+  | { readonly connectionString: string; readonly pool?: never }
+  | { readonly pool: Pool; readonly connectionString?: never };
+
+/** Options of {@link postgresStore}. */
+export interface PostgresStoreOptions {
+  /**
+   * The PostgreSQL schema holding the store's tables (created when missing). A lower-case identifier:
+   * `/^[a-z_][a-z0-9_]*$/`, at most 63 characters, not starting with `pg_`. Default `artifact_versions`.
+   */
+  readonly schema?: string;
+}
+
+/** The default schema name. */
+export const DEFAULT_SCHEMA = "artifact_versions";
+
+const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+const COLLECTION_RE = /^[a-z][a-z0-9_]*$/;
+const MAX_KEY_LENGTH = 512;
+const CONFLICT_STATE = "AV409";
+
+function checkCollection(collection: unknown): string {
+  if (typeof collection !== "string" || !COLLECTION_RE.test(collection)) {
+    throw new RegistryError("VALIDATION", `Invalid collection name ${JSON.stringify(collection)}: expected /^[a-z][a-z0-9_]*$/`, {
+      collection: String(collection),
+    });
+  }
+  return collection;
+}
+
+function checkKey(key: unknown): string {
+  if (typeof key !== "string" || key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    throw new RegistryError("VALIDATION", `Invalid key ${JSON.stringify(key)}: expected a non-empty string of at most ${MAX_KEY_LENGTH} characters`, {
+      key: String(key),
+    });
+  }
+  return key;
+}
+
+function checkCount(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new RegistryError("VALIDATION", `Invalid query: ${name} must be a non-negative integer`, { [name]: String(value) });
+  }
+  return value;
+}
+
+/**
+ * The JSON text for the `jsonb` column: PostgreSQL's jsonb refuses `\u0000` and lone surrogates
+ * (which `JSON.stringify` writes as `\udXXX` escapes), so queries see U+FFFD there. Reads return the exact text.
+ */
+function jsonbText(doc: string): string {
+  return doc.replace(/(^|[^\\])((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/g, "$1$2\\ufffd");
+}
+
+function codeUnitCompare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface PreparedWrite {
+  readonly index: number;
+  readonly op: Write["op"];
+  readonly collection: string;
+  readonly key: string;
+  readonly expect: number;
+  readonly doc: string | null;
+  readonly value: string | null;
+  readonly nameKey: string | null;
+}
+
+function prepare(writes: readonly Write[]): PreparedWrite[] {
+  if (!Array.isArray(writes)) throw new RegistryError("VALIDATION", "Invalid commit: writes must be an array", {});
+  const seen = new Set<string>();
+  const out: PreparedWrite[] = [];
+  for (const [i, write] of writes.entries()) {
+    if (write === null || typeof write !== "object") throw new RegistryError("VALIDATION", `Invalid write #${i}: expected an object`, { index: i });
+    const op = (write as { op?: unknown }).op;
+    if (op !== "put" && op !== "delete" && op !== "check") {
+      throw new RegistryError("VALIDATION", `Invalid write #${i}: op must be "put", "delete" or "check"`, { index: i, op: String(op) });
+    }
+    const collection = checkCollection(write.collection);
+    const key = checkKey(write.key);
+    const expect = write.expect as unknown;
+    if (typeof expect !== "number" || !Number.isSafeInteger(expect) || expect < 0 || expect > 2_147_483_646 || (op === "delete" && expect < 1)) {
+      throw new RegistryError("VALIDATION", `Invalid write #${i} (${collection}/${key}): expect must be ${op === "delete" ? "a positive" : "a non-negative"} integer`, {
+        index: i,
+        collection,
+        key,
+        expect: String(expect),
+      });
+    }
+    const id = `${collection}\u0000${key}`;
+    if (seen.has(id)) throw new RegistryError("VALIDATION", `Invalid commit: two writes to ${collection}/${key} in one commit`, { collection, key });
+    seen.add(id);
+    let doc: string | null = null;
+    let nameKey: string | null = null;
+    if (op === "put") {
+      const value = (write as { value?: unknown }).value;
+      let text: string | undefined;
+      try {
+        text = JSON.stringify(value);
+      } catch (error) {
+        throw new RegistryError("VALIDATION", `The value for ${collection}/${key} is not plain JSON: ${(error as Error).message}`, { collection, key });
+      }
+      if (text === undefined) throw new RegistryError("VALIDATION", `The value for ${collection}/${key} is not plain JSON`, { collection, key });
+      doc = text;
+      const name = value !== null && typeof value === "object" && !Array.isArray(value) && Object.hasOwn(value, "name") ? (value as { name?: unknown }).name : undefined;
+      if (typeof name === "string") nameKey = naturalKey(name);
+    }
+    out.push({ index: i, op, collection, key, expect, doc, value: doc === null ? null : jsonbText(doc), nameKey });
+  }
+  // One global lock order (collection, key) for all commits, so concurrent commits never deadlock.
+  return out.sort((a, b) => codeUnitCompare(a.collection, b.collection) || codeUnitCompare(a.key, b.key));
+}
+
+function isPgError(error: unknown): error is { code: string; detail?: string } {
+  return error !== null && typeof error === "object" && typeof (error as { code?: unknown }).code === "string";
+}
+
+/**
+ * Opens a {@link Store} on PostgreSQL: `postgresStore({ connectionString })` (the store owns a pool and
+ * `close()` ends it) or `postgresStore({ pool })` (yours; `close()` leaves it open). Creates or migrates
+ * its tables in `options.schema` (default `artifact_versions`) on first use; safe when several
+ * instances start at once.
+ *
+ * - `commit` is one transaction (one round trip: a PL/pgSQL function) that checks every expected
+ *   revision with row locks (`UPDATE ... WHERE revision = n`, insert-only for `expect: 0`), so concurrent
+ *   instances never lose an update; any mismatch rolls back and throws `CONFLICT`.
+ * - `seq` is allocated last in the transaction under a row lock held until commit, so sequence numbers
+ *   follow commit order: a reader of `seq > n` never misses a later commit with a lower number.
+ * - `query` compiles the query language to parameterized SQL with the semantics of `matches()`/`compareBy()`.
+ *
+ * @example
+ * ```ts
+ * import { postgresStore } from "artifact-versions/postgres";
+ * const store = await postgresStore({ connectionString: process.env.DATABASE_URL! }, { schema: "registry" });
+ * const registry = createRegistry({ store });
+ * ```
+ * @throws RegistryError `VALIDATION` for a bad schema name or connection option, `STORAGE` when the
+ * database cannot be reached or migrated (or holds a newer schema version).
+ */
+export async function postgresStore(connection: PostgresConnection, options: PostgresStoreOptions = {}): Promise<Store> {
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  if (typeof schema !== "string" || !SCHEMA_RE.test(schema) || schema.startsWith("pg_")) {
+    throw new RegistryError("VALIDATION", `Invalid schema name ${JSON.stringify(schema)}: expected a lower-case identifier /^[a-z_][a-z0-9_]*$/ of at most 63 characters, not starting with pg_`, {
+      schema: String(schema),
+    });
+  }
+  const q = `"${schema}"`;
+  let pool: Pool;
+  let ownsPool = false;
+  if (connection !== null && typeof connection === "object" && connection.pool !== undefined) {
+    pool = connection.pool;
+  } else if (connection !== null && typeof connection === "object" && typeof connection.connectionString === "string" && connection.connectionString !== "") {
+    let pg: typeof import("pg");
+    try {
+      const imported = (await import("pg")) as typeof import("pg") & { default?: typeof import("pg") };
+      pg = imported.default ?? imported;
+    } catch (error) {
+      throw new RegistryError("STORAGE", "postgresStore needs the `pg` package: npm install pg", {}, { cause: error });
+    }
+    pool = new pg.Pool({ connectionString: connection.connectionString });
+    pool.on("error", () => undefined); // an idle client's error must not crash the process; the next query reports it
+    ownsPool = true;
+  } else {
+    throw new RegistryError("VALIDATION", "postgresStore needs { connectionString } or { pool }", {});
+  }
+
+  let icu = false;
+  try {
+    const client: PoolClient = await pool.connect();
+    try {
+      await migrate(client, schema, q);
+      const { rows } = await client.query<{ icu: boolean }>("SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu') AS icu");
+      icu = rows[0]?.icu === true;
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    if (ownsPool) await pool.end().catch(() => undefined);
+    throw toStorageError(error, `opening the PostgreSQL store (schema ${schema})`);
+  }
+
+  const lower = icu ? (expr: string) => `lower(${expr} COLLATE "und-x-icu")` : (expr: string) => `lower(${expr})`;
+  let closed = false;
+  const ensureOpen = (doing: string): void => {
+    if (closed) throw new RegistryError("STORAGE", `The PostgreSQL store is closed (while ${doing})`, { doing });
+  };
+
+  const toItem = (row: { key: string; revision: number | string; seq: string; doc: string }): StoredItem => ({
+    key: row.key,
+    revision: Number(row.revision),
+    seq: Number(row.seq),
+    value: JSON.parse(row.doc) as JsonValue,
+  });
+
+  const store: Store = {
+    async get(collection: string, key: string): Promise<StoredItem | undefined> {
+      ensureOpen("reading a record");
+      checkCollection(collection);
+      checkKey(key);
+      try {
+        const { rows } = await pool.query<{ key: string; revision: number; seq: string; doc: string }>(
+          `SELECT key, revision, seq::text AS seq, doc FROM ${q}.av_items WHERE collection = $1 AND key = $2`,
+          [collection, key],
+        );
+        const row = rows[0];
+        return row === undefined ? undefined : toItem(row);
+      } catch (error) {
+        throw toStorageError(error, `reading ${collection}/${key}`);
+      }
+    },
+
+    async query(collection: string, query: StoreQuery = {}): Promise<StoreQueryResult> {
+      ensureOpen("querying");
+      checkCollection(collection);
+      if (query === null || typeof query !== "object") throw new RegistryError("VALIDATION", "Invalid query: expected an object", {});
+      const limit = checkCount("limit", query.limit);
+      const offset = checkCount("offset", query.offset) ?? 0;
+      const hasCursor = query.cursor !== undefined && query.cursor !== null;
+      if (hasCursor && query.offset !== undefined) {
+        throw new RegistryError("VALIDATION", "Invalid query: offset and cursor cannot be used together", {});
+      }
+      if (query.prefix !== undefined && typeof query.prefix !== "string") {
+        throw new RegistryError("VALIDATION", "Invalid query: prefix must be a string", { prefix: String(query.prefix) });
+      }
+      const sort: readonly SortField[] = query.sort ?? [];
+      compareBy(sort); // validates the sort (VALIDATION), exactly as the memory store does
+      compileQuery(query.where); // validates the AST
+      const position = hasCursor ? decodeCursor(query.cursor as string, sort) : undefined;
+
+      const params = new Params();
+      const ctx: CompileContext = { schema: q, params, lower };
+      const conditions = [`collection = ${params.add(collection, "text")}`];
+      if (query.prefix !== undefined && query.prefix !== "") {
+        const p = params.add(query.prefix, "text");
+        conditions.push(`key >= ${p} AND starts_with(key, ${p})`);
+      }
+      if (query.where !== undefined && query.where !== null) conditions.push(compileWhere(query.where, ctx));
+      const filter = conditions.join(" AND ");
+
+      try {
+        if (limit === 0) {
+          const { rows } = await pool.query<{ total: string }>(`SELECT count(*)::text AS total FROM ${q}.av_items WHERE ${filter}`, params.values);
+          return { items: [], total: Number(rows[0]?.total ?? 0), cursor: null };
+        }
+        const sorts = compileSort(sort, ctx);
+        const pageConditions = position === undefined ? filter : `${filter} AND ${afterPosition(sorts, position.values, position.key, params)}`;
+        const sortColumns: string[] = [];
+        let n = 0;
+        for (const s of sorts) for (const column of s.columns) sortColumns.push(`${column} AS s${n++}`);
+        const limitSql = limit === undefined ? "" : ` LIMIT ${params.add(String(limit + 1), "bigint")}`;
+        const offsetSql = offset === 0 ? "" : ` OFFSET ${params.add(String(offset), "bigint")}`;
+        const sql =
+          `SELECT t.total::text AS total, p.key, p.revision, p.seq::text AS seq, p.doc FROM ` +
+          `(SELECT count(*) AS total FROM ${q}.av_items WHERE ${filter}) t LEFT JOIN LATERAL ` +
+          `(SELECT key, revision, seq, doc${sortColumns.map((c) => `, ${c}`).join("")} FROM ${q}.av_items WHERE ${pageConditions} ` +
+          `ORDER BY ${orderBy(sorts)}${limitSql}${offsetSql}) p ON true ` +
+          `ORDER BY ${orderBy(sorts, (i) => `p.s${i}`, "p.key")}`;
+        const { rows } = await pool.query<{ total: string; key: string | null; revision: number; seq: string; doc: string }>(sql, params.values);
+        const total = Number(rows[0]?.total ?? 0);
+        const items: StoredItem[] = [];
+        for (const row of rows) if (row.key !== null) items.push(toItem(row as { key: string; revision: number; seq: string; doc: string }));
+        let more = false;
+        if (limit !== undefined && items.length > limit) {
+          items.length = limit;
+          more = true;
+        }
+        const last = items[items.length - 1];
+        const cursor = more && last !== undefined ? encodeCursor(sort, last) : null;
+        return { items, total, cursor };
+      } catch (error) {
+        throw toStorageError(error, `querying ${collection}`);
+      }
+    },
+
+    async commit(writes: readonly Write[]): Promise<CommitResult> {
+      ensureOpen("committing");
+      const prepared = prepare(writes);
+      try {
+        const { rows } = await pool.query<{ seq: string }>(`SELECT ${q}.av_commit($1, $2, $3, $4, $5::jsonb[], $6, $7)::text AS seq`, [
+          prepared.map((w) => w.op),
+          prepared.map((w) => w.collection),
+          prepared.map((w) => w.key),
+          prepared.map((w) => w.expect),
+          prepared.map((w) => w.value),
+          prepared.map((w) => w.doc),
+          prepared.map((w) => w.nameKey),
+        ]);
+        return { seq: Number(rows[0]?.seq) };
+      } catch (error) {
+        if (isPgError(error) && error.code === CONFLICT_STATE) {
+          const write = prepared[Number(error.detail)];
+          let actual: number | undefined;
+          if (write !== undefined) {
+            actual = await pool
+              .query<{ revision: number }>(`SELECT revision FROM ${q}.av_items WHERE collection = $1 AND key = $2`, [write.collection, write.key])
+              .then((r) => r.rows[0]?.revision ?? 0)
+              .catch(() => undefined);
+          }
+          const where = write === undefined ? "a record" : `${write.collection}/${write.key}`;
+          throw new RegistryError(
+            "CONFLICT",
+            `Revision conflict on ${where}: expected revision ${write?.expect ?? "?"}${actual === undefined ? "" : `, found ${actual}`}`,
+            write === undefined ? {} : { collection: write.collection, key: write.key, expected: write.expect, ...(actual === undefined ? {} : { actual }), index: write.index },
+            { cause: error },
+          );
+        }
+        if (isPgError(error) && (error.code === "40001" || error.code === "40P01")) {
+          throw new RegistryError("CONFLICT", `The commit lost a race with a concurrent commit (${error.code})`, { sqlstate: error.code }, { cause: error });
+        }
+        throw toStorageError(error, "committing");
+      }
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      if (ownsPool) await pool.end().catch(() => undefined);
+    },
+  };
+  return store;
+}

@@ -1,0 +1,175 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { postgresStore } from "../../../src/adapters/postgres/index.js";
+import { runStoreConformance } from "../../../src/testing/conformance.js";
+import { isRegistryError } from "../../../src/errors.js";
+import type { Store } from "../../../src/store/store.js";
+import { announcePostgresSkip, dropSchemas, freshSchema, startPostgres, type PostgresTestServer } from "../../support/postgres.js";
+
+const skipReason = announcePostgresSkip();
+
+describe.skipIf(skipReason !== undefined)("postgresStore", () => {
+  let server: PostgresTestServer;
+  let pool: pg.Pool;
+  const schemas = new Set<string>();
+  const stores: Store[] = [];
+
+  const open = async (schema = freshSchema()): Promise<Store> => {
+    schemas.add(schema);
+    const store = await postgresStore({ pool }, { schema });
+    stores.push(store);
+    return store;
+  };
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    pool = new pg.Pool({ ...server.poolConfig, max: 10 });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const store of stores) await store.close?.();
+    if (pool) {
+      await dropSchemas(pool, schemas).catch(() => undefined);
+      await pool.end();
+    }
+    await server?.stop();
+  }, 60_000);
+
+  runStoreConformance({ test, expect, create: () => open(), name: "postgres conformance" });
+
+  test("creates its tables on first use and records the migration", async () => {
+    const schema = freshSchema();
+    await open(schema);
+    const { rows } = await pool.query(`SELECT version, name FROM "${schema}".av_migrations ORDER BY version`);
+    expect(rows.map((r: { version: number }) => r.version)).toEqual([1]);
+    // opening again is a no-op
+    const again = await open(schema);
+    expect(await again.get("projects", "nope")).toBeUndefined();
+  });
+
+  test("migrates safely when several instances start at once", async () => {
+    const schema = freshSchema();
+    const opened = await Promise.all(Array.from({ length: 6 }, () => open(schema)));
+    await opened[0]?.commit([{ op: "put", collection: "projects", key: "a/b", expect: 0, value: { name: "b" } }]);
+    for (const store of opened) expect((await store.get("projects", "a/b"))?.value).toEqual({ name: "b" });
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${schema}".av_migrations`);
+    expect(rows[0].n).toBe(1);
+  });
+
+  test("refuses a schema written by a newer version", async () => {
+    const schema = freshSchema();
+    await open(schema);
+    await pool.query(`INSERT INTO "${schema}".av_migrations (version, name) VALUES (999, 'future')`);
+    await expect(postgresStore({ pool }, { schema })).rejects.toMatchObject({ code: "STORAGE" });
+  });
+
+  test("validates the schema name and the connection", async () => {
+    for (const schema of ["", "Bad", "a-b", "pg_x", "x;drop", "a".repeat(64), '"q"']) {
+      await expect(postgresStore({ pool }, { schema })).rejects.toMatchObject({ code: "VALIDATION" });
+    }
+    await expect(postgresStore({} as never)).rejects.toMatchObject({ code: "VALIDATION" });
+  });
+
+  test("connects with a connection string and owns (and ends) that pool", async () => {
+    const schema = freshSchema();
+    schemas.add(schema);
+    const store = await postgresStore({ connectionString: server.connectionString }, { schema });
+    await store.commit([{ op: "put", collection: "runs", key: "r1", expect: 0, value: { name: "r1" } }]);
+    expect((await store.get("runs", "r1"))?.revision).toBe(1);
+    await store.close?.();
+    await expect(store.get("runs", "r1")).rejects.toMatchObject({ code: "STORAGE" });
+  });
+
+  test("reports an unreachable database as STORAGE with the driver error as cause", async () => {
+    const error = await postgresStore({ connectionString: "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2" }).catch((e: unknown) => e);
+    expect(isRegistryError(error, "STORAGE")).toBe(true);
+    expect((error as Error).cause).toBeDefined();
+  });
+
+  test("a conflict names the record and rolls back every write", async () => {
+    const store = await open();
+    await store.commit([{ op: "put", collection: "versions", key: "k", expect: 0, value: { n: 1 } }]);
+    const error = await store
+      .commit([
+        { op: "put", collection: "versions", key: "a-new", expect: 0, value: 1 },
+        { op: "put", collection: "versions", key: "k", expect: 5, value: { n: 2 } },
+      ])
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "CONFLICT", details: { collection: "versions", key: "k", expected: 5, actual: 1 } });
+    expect(await store.get("versions", "a-new")).toBeUndefined();
+  });
+
+  test("seq follows commit order under concurrency, and items carry the seq of their last commit", async () => {
+    const store = await open();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => store.commit([{ op: "put", collection: "audit", key: `e${i}`, expect: 0, value: { i } }])),
+    );
+    const seqs = results.map((r) => r.seq).sort((a, b) => a - b);
+    expect(new Set(seqs).size).toBe(40);
+    expect(seqs[39]! - seqs[0]!).toBe(39);
+    for (const [i, r] of results.entries()) expect((await store.get("audit", `e${i}`))?.seq).toBe(r.seq);
+  });
+
+  test("check with expect 0 is serializable against a concurrent create (no write skew)", async () => {
+    const store = await open();
+    // Two commits, each asserting the other's record is absent and creating its own: at most one may win.
+    for (let round = 0; round < 20; round++) {
+      const a = `a${round}`;
+      const b = `b${round}`;
+      const outcomes = await Promise.allSettled([
+        store.commit([{ op: "check", collection: "names", key: b, expect: 0 }, { op: "put", collection: "names", key: a, expect: 0, value: 1 }]),
+        store.commit([{ op: "check", collection: "names", key: a, expect: 0 }, { op: "put", collection: "names", key: b, expect: 0, value: 1 }]),
+      ]);
+      expect(outcomes.filter((o) => o.status === "fulfilled").length).toBeLessThanOrEqual(1);
+      for (const o of outcomes) if (o.status === "rejected") expect((o.reason as { code?: string }).code).toBe("CONFLICT");
+    }
+  });
+
+  test("keeps values exactly, including key order, NUL characters and lone surrogates", async () => {
+    const store = await open();
+    const value = { z: 1, a: "nul\u0000here", lone: "\ud800x", nested: { b: [1, "\\u0000"], a: null } };
+    await store.commit([{ op: "put", collection: "runs", key: "k", expect: 0, value }]);
+    expect(JSON.stringify((await store.get("runs", "k"))?.value)).toBe(JSON.stringify(value));
+    const page = await store.query("runs", { where: { type: "term", field: "z", op: "eq", value: "1" } });
+    expect(page.total).toBe(1);
+  });
+
+  test("sorts names naturally and pages with cursors while rows change", async () => {
+    const store = await open();
+    const names = ["v10", "v2", "v1", "v01", "v1a", "v11", "alpha", "v100", "V3"];
+    await store.commit(names.map((name, i) => ({ op: "put" as const, collection: "versions", key: `k${i}`, expect: 0, value: { name } })));
+    const sort = [{ field: "name", direction: "asc" as const }];
+    const all = await store.query("versions", { sort });
+    expect(all.items.map((i) => (i.value as { name: string }).name)).toEqual(["V3", "alpha", "v01", "v1", "v1a", "v2", "v10", "v11", "v100"]);
+    const first = await store.query("versions", { sort, limit: 4 });
+    expect(first.cursor).toBeTruthy();
+    await store.commit([
+      { op: "delete", collection: "versions", key: "k1", expect: 1 }, // v2
+      { op: "put", collection: "versions", key: "k9", expect: 0, value: { name: "v5" } },
+    ]);
+    const second = await store.query("versions", { sort, limit: 10, cursor: first.cursor as string });
+    expect(second.items.map((i) => (i.value as { name: string }).name)).toEqual(["v1a", "v5", "v10", "v11", "v100"]);
+    expect(second.cursor ?? null).toBeNull();
+  });
+
+  test("uses the indexes for the common filters and sorts", async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    const writes = Array.from({ length: 2000 }, (_, i) => ({
+      op: "put" as const,
+      collection: "versions",
+      key: `k${String(i).padStart(5, "0")}`,
+      expect: 0,
+      value: { name: `v${i}`, project: `acme/p${i % 50}`, stage: i % 7 === 0 ? "production" : "testing", tags: [`t${i % 13}`], updatedAt: new Date(1_700_000_000_000 + i * 1000).toISOString() },
+    }));
+    for (let i = 0; i < writes.length; i += 500) await store.commit(writes.slice(i, i + 500));
+    await pool.query(`ANALYZE "${schema}".av_items`);
+    const page = await store.query("versions", {
+      where: { type: "term", field: "project", op: "eq", value: "acme/p7" },
+      sort: [{ field: "updated_at", direction: "desc" }],
+      limit: 5,
+    });
+    expect(page.total).toBe(40);
+    expect(page.items).toHaveLength(5);
+  });
+});
