@@ -8,7 +8,7 @@ import type { QueryNode, SortField } from "../domain/query/ast.js";
 import { isDateField } from "../domain/query/ast.js";
 import { compileQuery, type QueryPredicate } from "../domain/query/match.js";
 import { compareBy, compareToPosition } from "../domain/query/sort.js";
-import { decodeCursor, encodeCursor } from "../domain/query/cursor.js";
+import { decodeCursor, encodeCursor, type CursorPosition } from "../domain/query/cursor.js";
 import { fieldGetter, scalarString } from "../domain/query/values.js";
 import type { StoredItem, StoreQuery, StoreQueryResult } from "./store.js";
 
@@ -20,7 +20,11 @@ export const DEFAULT_INDEXED_FIELDS: readonly string[] = Object.freeze(["project
 
 /** A candidate set answered exactly by indexes: a union of index buckets. */
 class Candidates {
-  constructor(readonly parts: readonly ReadonlySet<Item>[]) {}
+  /** `disjoint`: the parts never share an item (buckets of a field no record holds an array in). */
+  constructor(
+    readonly parts: readonly ReadonlySet<Item>[],
+    readonly disjoint = false,
+  ) {}
   /** An upper bound of the number of items (exact when the parts are disjoint). */
   get size(): number {
     let n = 0;
@@ -31,22 +35,22 @@ class Candidates {
     for (const p of this.parts) if (p.has(item)) return true;
     return false;
   }
-  *[Symbol.iterator](): IterableIterator<Item> {
-    if (this.parts.length === 1) {
-      yield* this.parts[0] as ReadonlySet<Item>;
-      return;
+  /** A membership test, specialised for the common single-bucket case. */
+  tester(): (item: Item) => boolean {
+    const parts = this.parts;
+    if (parts.length === 1) {
+      const only = parts[0] as ReadonlySet<Item>;
+      return (item) => only.has(item);
     }
-    const seen = new Set<Item>();
-    for (const p of this.parts) {
-      for (const item of p) {
-        if (seen.has(item)) continue;
-        seen.add(item);
-        yield item;
-      }
-    }
+    return (item) => this.has(item);
   }
-  toSet(): ReadonlySet<Item> {
-    return this.parts.length === 1 ? (this.parts[0] as ReadonlySet<Item>) : new Set(this);
+  [Symbol.iterator](): Iterator<Item> {
+    if (this.parts.length === 1) return (this.parts[0] as ReadonlySet<Item>)[Symbol.iterator]();
+    if (this.disjoint) return this.parts.flatMap((p) => [...p])[Symbol.iterator]();
+    // Buckets of one field may overlap (tags): walk their union once.
+    const union = new Set<Item>();
+    for (const p of this.parts) for (const item of p) union.add(item);
+    return union[Symbol.iterator]();
   }
 }
 
@@ -103,19 +107,133 @@ function checkCount(name: string, value: unknown): number | undefined {
   return value;
 }
 
+/** Tables smaller than this answer limited queries by top-k selection only (no sorted views). */
+const VIEW_MIN_ROWS = 2048;
+/** At most this many sorted views per table (least recently used dropped first). */
+const MAX_VIEWS = 8;
+/** Pending inserts / dead entries a view tolerates before it is rebuilt (merged) in O(n). */
+const VIEW_SLACK = 2048;
+
 /**
- * The records of one collection with secondary equality indexes. Items are the frozen
- * {@link StoredItem}s handed out to callers.
+ * A sort order of all rows of a table, kept up to date incrementally: a sorted main array, a small
+ * sorted buffer of items added since the last rebuild, and the set of items that died (replaced or
+ * deleted) since then. Walking merges main and buffer and skips dead items.
+ */
+class SortedView {
+  private main: Item[];
+  private buffer: Item[] = [];
+  private readonly dead = new Set<Item>();
+  private readonly toPosition: (item: Item, values: readonly unknown[], key: string) => number;
+
+  constructor(
+    readonly sort: readonly SortField[],
+    private readonly compare: (a: Item, b: Item) => number,
+    rows: Iterable<Item>,
+  ) {
+    this.main = [...rows].sort(compare);
+    this.toPosition = compareToPosition(sort);
+  }
+
+  added(item: Item): void {
+    const b = this.buffer;
+    let lo = 0;
+    let hi = b.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.compare(b[mid] as Item, item) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    b.splice(lo, 0, item);
+    if (b.length > VIEW_SLACK) this.rebuild();
+  }
+
+  removed(item: Item): void {
+    this.dead.add(item);
+    if (this.dead.size > VIEW_SLACK) this.rebuild();
+  }
+
+  private rebuild(): void {
+    const out: Item[] = [];
+    const { main, buffer, dead } = this;
+    let i = 0;
+    let j = 0;
+    while (i < main.length || j < buffer.length) {
+      let item: Item;
+      if (j >= buffer.length || (i < main.length && this.compare(main[i] as Item, buffer[j] as Item) < 0)) item = main[i++] as Item;
+      else item = buffer[j++] as Item;
+      if (!dead.has(item)) out.push(item);
+    }
+    this.main = out;
+    this.buffer = [];
+    this.dead.clear();
+  }
+
+  /** First index in `list` strictly after the position. */
+  private after(list: readonly Item[], position: CursorPosition): number {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.toPosition(list[mid] as Item, position.values, position.key) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Visits live items in order, strictly after `position` when given, until `visit` returns false. */
+  walk(position: CursorPosition | undefined, visit: (item: Item) => boolean): void {
+    const { main, buffer, dead } = this;
+    let i = position === undefined ? 0 : this.after(main, position);
+    let j = position === undefined ? 0 : this.after(buffer, position);
+    while (i < main.length || j < buffer.length) {
+      let item: Item;
+      if (j >= buffer.length || (i < main.length && this.compare(main[i] as Item, buffer[j] as Item) < 0)) item = main[i++] as Item;
+      else item = buffer[j++] as Item;
+      if (dead.size > 0 && dead.has(item)) continue;
+      if (!visit(item)) return;
+    }
+  }
+}
+
+type Index = {
+  readonly fields: readonly string[];
+  readonly gets: readonly ((value: unknown) => unknown)[];
+  readonly buckets: Map<string, Set<Item>>;
+  /** Set once any indexed record held an array in this field: buckets may then overlap. */
+  multi: boolean;
+};
+
+/** Options of a {@link MemoryTable}. */
+export interface MemoryTableOptions {
+  /** Fields with an equality index each (see `MemoryStoreOptions.indexes`). */
+  readonly indexes?: readonly string[];
+  /** Field combinations with one compound equality index each (default `[["project", "kind"]]`). */
+  readonly compoundIndexes?: readonly (readonly string[])[];
+}
+
+/** The compound indexes the memory store keeps by default: versions of one project and kind. */
+export const DEFAULT_COMPOUND_INDEXES: readonly (readonly string[])[] = Object.freeze([Object.freeze(["project", "kind"])]);
+
+/**
+ * The records of one collection with secondary equality indexes (single-field and compound) and
+ * lazily created sorted views. Items are the frozen {@link StoredItem}s handed out to callers.
+ * Exported for adapters that keep their state in memory (a journal-backed store, say).
  */
 export class MemoryTable {
   /** Records by key. */
   readonly rows = new Map<string, Item>();
-  private readonly indexes = new Map<string, { get: (value: unknown) => unknown; buckets: Map<string, Set<Item>> }>();
+  private readonly single = new Map<string, Index>();
+  private readonly compound: Index[] = [];
+  private readonly views = new Map<string, SortedView>();
 
-  constructor(indexedFields: readonly string[] = DEFAULT_INDEXED_FIELDS) {
-    for (const field of indexedFields) {
+  constructor(options: MemoryTableOptions = {}) {
+    for (const field of options.indexes ?? DEFAULT_INDEXED_FIELDS) {
       if (isDateField(field)) continue; // dates match by span, not by string equality
-      this.indexes.set(field, { get: fieldGetter(field), buckets: new Map() });
+      this.single.set(field, { fields: [field], gets: [fieldGetter(field)], buckets: new Map(), multi: false });
+    }
+    for (const fields of options.compoundIndexes ?? DEFAULT_COMPOUND_INDEXES) {
+      if (fields.length < 2 || fields.some(isDateField)) continue;
+      this.compound.push({ fields: [...fields], gets: fields.map(fieldGetter), buckets: new Map(), multi: false });
     }
   }
 
@@ -140,7 +258,7 @@ export class MemoryTable {
     this.rows.delete(key);
   }
 
-  private static indexKeys(x: unknown): string[] {
+  private static scalarKeys(x: unknown): string[] {
     if (Array.isArray(x)) {
       const out: string[] = [];
       for (const e of x) {
@@ -153,32 +271,50 @@ export class MemoryTable {
     return s === undefined ? [] : [s];
   }
 
+  /** The bucket keys of an item in an index: the product of its fields' scalar keys. */
+  private static indexKeys(index: Index, value: unknown): string[] {
+    let keys: string[] = [""];
+    index.gets.forEach((get, n) => {
+      const parts = MemoryTable.scalarKeys(get(value));
+      keys = n === 0 ? parts : keys.flatMap((k) => parts.map((p) => `${k}\u0000${p}`));
+    });
+    return keys;
+  }
+
+  private *allIndexes(): IterableIterator<Index> {
+    yield* this.single.values();
+    yield* this.compound;
+  }
+
   private index(item: Item): void {
-    for (const { get, buckets } of this.indexes.values()) {
-      for (const k of MemoryTable.indexKeys(get(item.value))) {
-        let bucket = buckets.get(k);
-        if (bucket === undefined) buckets.set(k, (bucket = new Set()));
+    for (const index of this.allIndexes()) {
+      if (!index.multi && index.gets.some((get) => Array.isArray(get(item.value)))) index.multi = true;
+      for (const k of MemoryTable.indexKeys(index, item.value)) {
+        let bucket = index.buckets.get(k);
+        if (bucket === undefined) index.buckets.set(k, (bucket = new Set()));
         bucket.add(item);
       }
     }
+    for (const view of this.views.values()) view.added(item);
   }
 
   private unindex(item: Item): void {
-    for (const { get, buckets } of this.indexes.values()) {
-      for (const k of MemoryTable.indexKeys(get(item.value))) {
-        const bucket = buckets.get(k);
+    for (const index of this.allIndexes()) {
+      for (const k of MemoryTable.indexKeys(index, item.value)) {
+        const bucket = index.buckets.get(k);
         if (bucket === undefined) continue;
         bucket.delete(item);
-        if (bucket.size === 0) buckets.delete(k);
+        if (bucket.size === 0) index.buckets.delete(k);
       }
     }
+    for (const view of this.views.values()) view.removed(item);
   }
 
-  /** The exact candidate set of a node answerable from indexes alone, else `undefined`. */
+  /** The exact candidate set of a node answerable from single-field indexes alone, else `undefined`. */
   private lookup(node: QueryNode): Candidates | undefined {
     switch (node.type) {
       case "term": {
-        const index = this.indexes.get(node.field);
+        const index = this.single.get(node.field);
         if (index === undefined) return undefined;
         if (node.op === "eq" && typeof node.value === "string") return new Candidates([index.buckets.get(node.value) ?? EMPTY]);
         if (node.op === "in" && Array.isArray(node.value) && node.value.every((v) => typeof v === "string")) {
@@ -187,7 +323,7 @@ export class MemoryTable {
             const bucket = index.buckets.get(v);
             if (bucket !== undefined) parts.push(bucket);
           }
-          return new Candidates(parts.length === 0 ? [EMPTY] : parts);
+          return new Candidates(parts.length === 0 ? [EMPTY] : parts, !index.multi);
         }
         return undefined;
       }
@@ -209,42 +345,82 @@ export class MemoryTable {
           if (c === undefined) return undefined;
           found.push(c);
         }
-        return new Candidates([intersect(found)]);
+        return new Candidates([intersect(found)]); // only for an AND nested in an OR: rare
       }
       default:
         return undefined;
     }
   }
 
-  /** Plans `where`: index candidates (or all rows) plus the residual predicate still to apply. */
-  private plan(where: QueryNode | null | undefined): { source: Iterable<Item>; residual: QueryPredicate | undefined } {
-    if (where === null || where === undefined) return { source: this.rows.values(), residual: undefined };
-    const conjuncts: QueryNode[] = [];
+  /**
+   * Plans `where`: compound and single-field indexes answer what they can; the smallest exact
+   * candidate set drives the scan, the other candidate sets become membership tests and the rest a
+   * compiled residual predicate. Nothing is materialized.
+   */
+  private plan(where: QueryNode | null | undefined): { source: Candidates | undefined; filter: ((item: Item) => boolean) | undefined } {
+    if (where === null || where === undefined) return { source: undefined, filter: undefined };
+    // Compile the whole query first, so a malformed AST is refused even where indexes answer it.
+    compileQuery(where);
+    let conjuncts: QueryNode[] = [];
     const flatten = (node: QueryNode): void => {
-      if (node !== null && typeof node === "object" && node.type === "and" && Array.isArray(node.items)) node.items.forEach(flatten);
+      if (node.type === "and" && Array.isArray(node.items) && node.items.length > 0) node.items.forEach(flatten);
       else conjuncts.push(node);
     };
     flatten(where);
     const indexed: Candidates[] = [];
+    for (const index of this.compound) {
+      const used: QueryNode[] = [];
+      const values: string[] = [];
+      for (const field of index.fields) {
+        const term = conjuncts.find((c) => c.type === "term" && c.field === field && c.op === "eq" && typeof c.value === "string" && !used.includes(c));
+        if (term === undefined || term.type !== "term") break;
+        used.push(term);
+        values.push(term.value as string);
+      }
+      if (used.length !== index.fields.length) continue;
+      indexed.push(new Candidates([index.buckets.get(values.join("\u0000")) ?? EMPTY]));
+      conjuncts = conjuncts.filter((c) => !used.includes(c));
+    }
     const rest: QueryNode[] = [];
     for (const node of conjuncts) {
-      const c = node !== null && typeof node === "object" ? this.lookup(node) : undefined;
+      const c = this.lookup(node);
       if (c === undefined) rest.push(node);
       else indexed.push(c);
     }
     const residual = rest.length === 0 ? undefined : compileQuery(rest.length === 1 ? rest[0] : { type: "and", items: rest });
-    // Compile the whole query too, so a malformed AST is refused even where indexes answered it.
-    compileQuery(where);
-    if (indexed.length === 0) return { source: this.rows.values(), residual };
-    if (indexed.length === 1) return { source: indexed[0] as Candidates, residual };
-    return { source: intersect(indexed), residual };
+    indexed.sort((a, b) => a.size - b.size);
+    const source = indexed[0];
+    const tests = indexed.slice(1).map((c) => c.tester());
+    if (tests.length === 0 && residual === undefined) return { source, filter: undefined };
+    const filter = (item: Item): boolean => {
+      for (const test of tests) if (!test(item)) return false;
+      return residual === undefined || residual(item.value);
+    };
+    return { source, filter };
+  }
+
+  private view(sort: readonly SortField[], compare: (a: Item, b: Item) => number): SortedView {
+    const id = JSON.stringify(sort.map((s) => [s.field, s.direction]));
+    let view = this.views.get(id);
+    if (view !== undefined) {
+      this.views.delete(id); // most recently used last
+    } else {
+      view = new SortedView(sort, compare, this.rows.values());
+      if (this.views.size >= MAX_VIEWS) {
+        const oldest = this.views.keys().next().value;
+        if (oldest !== undefined) this.views.delete(oldest);
+      }
+    }
+    this.views.set(id, view);
+    return view;
   }
 
   /** Answers a {@link StoreQuery} (see the Store port for the contract). */
   query(query: StoreQuery = {}): StoreQueryResult {
     const limit = checkCount("limit", query.limit);
     const offset = checkCount("offset", query.offset) ?? 0;
-    if (query.cursor !== undefined && query.cursor !== null && query.offset !== undefined) {
+    const hasCursor = query.cursor !== undefined && query.cursor !== null;
+    if (hasCursor && query.offset !== undefined) {
       throw new RegistryError("VALIDATION", "Invalid query: offset and cursor cannot be used together", {});
     }
     if (query.prefix !== undefined && typeof query.prefix !== "string") {
@@ -252,33 +428,65 @@ export class MemoryTable {
     }
     const sort = query.sort ?? [];
     const compare = compareBy(sort);
-    const { source, residual } = this.plan(query.where);
+    const position = hasCursor ? decodeCursor(query.cursor as string, sort) : undefined;
+    const { source, filter } = this.plan(query.where);
     const prefix = query.prefix ?? "";
-    const position = query.cursor !== undefined && query.cursor !== null ? decodeCursor(query.cursor, sort) : undefined;
-    const toPosition = position === undefined ? undefined : compareToPosition(sort);
+    const accept =
+      prefix === "" ? filter : filter === undefined ? (item: Item) => item.key.startsWith(prefix) : (item: Item) => item.key.startsWith(prefix) && filter(item);
 
+    // 1. Count every match; keep the matches while they are few.
+    const KEEP = 4096;
     let total = 0;
-    let after = 0;
-    const accept = (item: Item): boolean => {
-      if (prefix !== "" && !item.key.startsWith(prefix)) return false;
-      if (residual !== undefined && !residual(item.value)) return false;
-      total++;
-      if (toPosition !== undefined && toPosition(item, (position as { values: readonly unknown[] }).values, (position as { key: string }).key) <= 0) return false;
-      after++;
-      return true;
-    };
-
-    let page: Item[];
-    if (limit === undefined) {
-      const all: Item[] = [];
-      for (const item of source) if (accept(item)) all.push(item);
-      page = all.sort(compare).slice(offset);
+    let hits: Item[] | undefined = [];
+    if (accept === undefined && (source === undefined || source.parts.length === 1) && limit !== undefined && this.rows.size >= VIEW_MIN_ROWS) {
+      total = source === undefined ? this.rows.size : source.size;
+      hits = undefined;
     } else {
-      page = topK(source, offset + limit, compare, accept).slice(offset);
+      for (const item of source ?? this.rows.values()) {
+        if (accept !== undefined && !accept(item)) continue;
+        total++;
+        if (hits !== undefined) {
+          if (limit !== undefined && hits.length >= KEEP && this.rows.size >= VIEW_MIN_ROWS) hits = undefined;
+          else hits.push(item);
+        }
+      }
     }
-    const more = limit !== undefined && after > offset + limit;
+
+    // 2. The page: from the kept matches (top-k), or by walking a sorted view.
+    let page: Item[];
+    let more: boolean;
+    if (hits !== undefined || limit === undefined) {
+      const toPosition = position === undefined ? undefined : compareToPosition(sort);
+      let candidates = hits ?? [];
+      if (toPosition !== undefined && position !== undefined) candidates = candidates.filter((item) => toPosition(item, position.values, position.key) > 0);
+      if (limit === undefined) {
+        page = candidates.sort(compare).slice(offset);
+        more = false;
+      } else {
+        page = topK(candidates, offset + limit, compare, () => true).slice(offset);
+        more = candidates.length > offset + limit;
+      }
+    } else {
+      page = [];
+      if (limit > 0 && total > offset) {
+        let skip = offset;
+        const member = source === undefined ? undefined : source.tester();
+        this.view(sort, compare).walk(position, (item) => {
+          if (member !== undefined && !member(item)) return true;
+          if (accept !== undefined && !accept(item)) return true;
+          if (skip > 0) {
+            skip--;
+            return true;
+          }
+          page.push(item);
+          return page.length <= limit;
+        });
+      }
+      more = page.length > limit;
+      if (more) page.length = limit;
+    }
     const last = page[page.length - 1];
-    const cursor = more && last !== undefined ? encodeCursor(sort, last) : null;
+    const cursor = limit !== undefined && more && last !== undefined ? encodeCursor(sort, last) : null;
     return { items: page, total, cursor };
   }
 }
@@ -287,10 +495,10 @@ export class MemoryTable {
 function intersect(sets: readonly Candidates[]): ReadonlySet<Item> {
   const ordered = [...sets].sort((a, b) => a.size - b.size);
   const smallest = ordered[0] as Candidates;
-  const others = ordered.slice(1);
+  const others = ordered.slice(1).map((o) => o.tester());
   const out = new Set<Item>();
   outer: for (const item of smallest) {
-    for (const o of others) if (!o.has(item)) continue outer;
+    for (const test of others) if (!test(item)) continue outer;
     out.add(item);
   }
   return out;

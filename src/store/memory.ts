@@ -5,10 +5,11 @@
  */
 import { RegistryError } from "../errors.js";
 import type { JsonValue } from "../domain/json.js";
-import { DEFAULT_INDEXED_FIELDS, MemoryTable } from "./memory-table.js";
+import { MemoryTable } from "./memory-table.js";
 import type { CommitResult, Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "./store.js";
 
-export { DEFAULT_INDEXED_FIELDS, MemoryTable } from "./memory-table.js";
+export { DEFAULT_INDEXED_FIELDS, DEFAULT_COMPOUND_INDEXES, MemoryTable } from "./memory-table.js";
+export type { MemoryTableOptions } from "./memory-table.js";
 
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
@@ -18,6 +19,8 @@ export interface MemoryStoreOptions {
    * `project`, `kind`, `stage`, `status`, `tags`. Date fields are never indexed.
    */
   readonly indexes?: readonly string[];
+  /** Field combinations kept in one compound equality index each. Default: `[["project", "kind"]]`. */
+  readonly compoundIndexes?: readonly (readonly string[])[];
 }
 
 const COLLECTION_RE = /^[a-z][a-z0-9_]*$/;
@@ -81,7 +84,10 @@ function copyJson(value: unknown, where: { collection: string; key: string }): J
  * ```
  */
 export function memoryStore(options: MemoryStoreOptions = {}): Store {
-  const indexed = options.indexes ?? DEFAULT_INDEXED_FIELDS;
+  const tableOptions = {
+    ...(options.indexes === undefined ? {} : { indexes: options.indexes }),
+    ...(options.compoundIndexes === undefined ? {} : { compoundIndexes: options.compoundIndexes }),
+  };
   const tables = new Map<string, MemoryTable>();
   let seq = 0;
   let closed = false;
@@ -103,7 +109,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       ensureOpen("querying");
       checkCollection(collection);
       if (query === null || typeof query !== "object") throw new RegistryError("VALIDATION", "Invalid query: expected an object", {});
-      return (table(collection) ?? new MemoryTable([])).query(query);
+      return (table(collection) ?? new MemoryTable({ indexes: [], compoundIndexes: [] })).query(query);
     },
 
     async commit(writes: readonly Write[]): Promise<CommitResult> {
@@ -153,7 +159,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       for (const { write, collection, key, value } of prepared) {
         if (write.op === "check") continue;
         let t = tables.get(collection);
-        if (t === undefined) tables.set(collection, (t = new MemoryTable(indexed)));
+        if (t === undefined) tables.set(collection, (t = new MemoryTable(tableOptions)));
         if (write.op === "delete") t.delete(key);
         else t.put(Object.freeze({ key, revision: write.expect + 1, seq, value: value as JsonValue }));
       }

@@ -17,12 +17,11 @@ export function fieldGetter(field: string): (value: unknown) => unknown {
   let getter = getterCache.get(field);
   if (getter !== undefined) return getter;
   const segments = fieldPath(field).split(".");
-  if (segments.length === 1) {
+  if (segments.length === 1 && !((segments[0] ?? "") in Object.prototype)) {
+    // Fast path: a plain field whose name no object inherits, so a plain read is an own-property read.
     const only = segments[0] ?? "";
     getter = (value) =>
-      value !== null && typeof value === "object" && !Array.isArray(value) && Object.hasOwn(value, only)
-        ? (value as Record<string, unknown>)[only]
-        : undefined;
+      value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[only] : undefined;
   } else {
     getter = (value) => {
       let current: unknown = value;
