@@ -1,0 +1,84 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { postgresStore } from "../../../src/adapters/postgres/index.js";
+import { announcePostgresSkip, dropSchemas, freshSchema, startPostgres, type PostgresTestServer } from "../../support/postgres.js";
+
+const skipReason = announcePostgresSkip();
+const worker = fileURLToPath(new URL("./pg-worker.ts", import.meta.url));
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+
+interface Summary {
+  worker: string;
+  won: string[];
+  lost: number;
+  conflicts: number;
+}
+
+function runWorker(args: string[]): Promise<Summary> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", worker, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`worker ${args[2]} exited with ${code}: ${err}`));
+      try {
+        resolve(JSON.parse(out.trim().split("\n").pop() ?? "") as Summary);
+      } catch (error) {
+        reject(new Error(`worker ${args[2]} printed ${out} ${err}: ${String(error)}`));
+      }
+    });
+  });
+}
+
+describe.skipIf(skipReason !== undefined)("postgresStore across processes", () => {
+  let server: PostgresTestServer;
+  let pool: pg.Pool;
+  const schemas = new Set<string>();
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    pool = new pg.Pool({ ...server.poolConfig, max: 4 });
+  }, 60_000);
+
+  afterAll(async () => {
+    if (pool) {
+      await dropSchemas(pool, schemas).catch(() => undefined);
+      await pool.end();
+    }
+    await server?.stop();
+  }, 60_000);
+
+  test("4 processes register into one collection at once: no lost or duplicated record", async () => {
+    const schema = freshSchema("procs");
+    schemas.add(schema);
+    const names = 30;
+    const startAt = String(Date.now() + 2500); // all workers start committing together, after the tsx start-up
+    const summaries = await Promise.all(["w1", "w2", "w3", "w4"].map((w) => runWorker([server.connectionString, schema, w, String(names), startAt])));
+
+    console.info(`[pg processes] conflicts retried: ${summaries.map((s) => `${s.worker}=${s.conflicts}`).join(" ")}`);
+    const won = summaries.flatMap((s) => s.won);
+    expect(won).toHaveLength(names); // every name registered exactly once...
+    expect(new Set(won).size).toBe(names); // ...by exactly one process
+    for (const s of summaries) expect(s.won.length + s.lost).toBe(names);
+
+    const store = await postgresStore({ pool }, { schema });
+    const versions = await store.query("versions");
+    expect(versions.total).toBe(names);
+    const reservations = await store.query("names");
+    expect(reservations.total).toBe(names);
+    const counter = await store.get("counters", "acme/p/model");
+    expect(counter).toMatchObject({ revision: names, value: { created: names } });
+    // the counter's read-modify-write lost no update: sequences are exactly 1..names
+    const sequences = versions.items.map((i) => (i.value as { sequence: number }).sequence).sort((a, b) => a - b);
+    expect(sequences).toEqual(Array.from({ length: names }, (_, i) => i + 1));
+    // and the commit sequence numbers are distinct and consecutive
+    const seqs = versions.items.map((i) => i.seq).sort((a, b) => a - b);
+    expect(new Set(seqs).size).toBe(names);
+    await store.close?.();
+  }, 120_000);
+});

@@ -1,0 +1,149 @@
+/**
+ * Property test: for the same data, random queries, sorts and pages answer exactly what
+ * `memoryStore()` (the reference: `matches()` + `compareBy()`) answers.
+ */
+import fc from "fast-check";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { postgresStore } from "../../../src/adapters/postgres/index.js";
+import { memoryStore } from "../../../src/store/memory.js";
+import type { JsonValue } from "../../../src/domain/json.js";
+import type { QueryNode, SortField } from "../../../src/domain/query/ast.js";
+import type { Store, StoreQuery, StoreQueryResult } from "../../../src/store/store.js";
+import { announcePostgresSkip, dropSchemas, freshSchema, startPostgres, type PostgresTestServer } from "../../support/postgres.js";
+
+const skipReason = announcePostgresSkip();
+
+const words = ["v1", "v2", "v10", "v01", "V3", "v1a", "alpha", "Beta-2", "beta", "a_b", "a%b", "x\\y", "Élan", "élan", "日本", "", "007", "true", "1.5", "2026-01-20"];
+const word = fc.constantFrom(...words);
+const dates = [
+  "2026-01-19T23:59:59.999Z",
+  "2026-01-20T00:00:00.000Z",
+  "2026-01-20T12:30:00.000Z",
+  "2026-01-21T00:00:00.000Z",
+  "2025-12-31T08:00:00.000Z",
+  "2026-01-20",
+  "2026-01-20T10:00+02:00",
+  "not a date",
+];
+const dateValue = fc.oneof(fc.constantFrom(...dates), fc.constant(1_768_867_200_000), fc.constant(null));
+const numberValue = fc.oneof(fc.integer({ min: -5, max: 12 }), fc.constantFrom(1.5, -0.25, 1e21, 100, 0));
+
+const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 4 });
+const record = fc.record(
+  {
+    name: fc.oneof({ weight: 8, arbitrary: word }, { weight: 1, arbitrary: numberValue }, { weight: 1, arbitrary: fc.constant(null) }),
+    project: fc.constantFrom("acme/churn", "acme/ltv", "Acme/churn"),
+    kind: fc.constantFrom("model", "artifact", "component"),
+    stage: fc.constantFrom("testing", "staging", "production", "disabled"),
+    tags: fc.oneof(fc.uniqueArray(word, { maxLength: 3 }), fc.constant([] as string[])),
+    description: fc.oneof(word, fc.constant(null)),
+    createdAt: dateValue,
+    updatedAt: dateValue,
+    score: fc.oneof(numberValue, word, fc.boolean()),
+    isPromoted: fc.boolean(),
+    metadata: fc.record({ f1Score: optional(numberValue), owner: optional(word) }, { requiredKeys: [] }),
+  },
+  { requiredKeys: ["project", "kind", "stage"] },
+);
+
+const fields = ["name", "project", "kind", "stage", "tags", "description", "created_at", "updated_at", "score", "is_promoted", "metadata.f1_score", "metadata.owner", "missing"];
+const field = fc.constantFrom(...fields);
+const text = fc.oneof(word, fc.constantFrom("%", "v%", "%a%", "%B%", "V1%", "%_b", "a%b", "%\\%", "%LAN", "2026-01-20", "2026-01-21", "2026-01-20T12:30:00.000Z", "5", "1e+21", "-0.25", "true"));
+const term: fc.Arbitrary<QueryNode> = fc.oneof(
+  fc.record({ type: fc.constant("term" as const), field, op: fc.constantFrom("eq" as const, "like" as const, "gt" as const, "gte" as const, "lt" as const, "lte" as const), value: text }),
+  fc.record({ type: fc.constant("term" as const), field, op: fc.constant("in" as const), value: fc.array(text, { minLength: 1, maxLength: 3 }) }),
+  fc.record({ type: fc.constant("term" as const), field, op: fc.constant("range" as const), value: fc.tuple(text, text) }),
+  fc.record({ type: fc.constant("term" as const), field, op: fc.constant("nil" as const), value: fc.constant(null) }),
+) as fc.Arbitrary<QueryNode>;
+const { node } = fc.letrec<{ node: QueryNode }>((tie) => ({
+  node: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    term,
+    fc.record({ type: fc.constant("and" as const), items: fc.array(tie("node"), { maxLength: 3 }) }),
+    fc.record({ type: fc.constant("or" as const), items: fc.array(tie("node"), { maxLength: 3 }) }),
+    fc.record({ type: fc.constant("not" as const), item: tie("node") }),
+  ) as fc.Arbitrary<QueryNode>,
+}));
+const sortFields = ["name", "created_at", "updated_at", "score", "stage", "description", "seq", "is_promoted", "metadata.f1_score", "missing", "project"];
+const sort: fc.Arbitrary<SortField[]> = fc.uniqueArray(
+  fc.record({ field: fc.constantFrom(...sortFields), direction: fc.constantFrom("asc" as const, "desc" as const) }),
+  { maxLength: 3, selector: (s) => s.field },
+);
+const query = fc.record({
+  where: fc.option(node, { nil: undefined }),
+  sort: fc.option(sort, { nil: undefined }),
+  prefix: fc.option(fc.constantFrom("k1", "k0", "k"), { nil: undefined, freq: 5 }),
+  limit: fc.option(fc.integer({ min: 0, max: 7 }), { nil: undefined }),
+  offset: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined, freq: 3 }),
+});
+
+function strip(query: Record<string, unknown>): StoreQuery {
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as StoreQuery;
+}
+
+function view(result: StoreQueryResult) {
+  return { total: result.total, cursor: result.cursor ?? null, items: result.items.map((i) => ({ key: i.key, revision: i.revision, seq: i.seq, value: i.value })) };
+}
+
+describe.skipIf(skipReason !== undefined)("postgresStore query equivalence with memoryStore", () => {
+  let server: PostgresTestServer;
+  let pool: pg.Pool;
+  const schemas = new Set<string>();
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    pool = new pg.Pool({ ...server.poolConfig, max: 4 });
+  }, 60_000);
+
+  afterAll(async () => {
+    if (pool) {
+      await dropSchemas(pool, schemas).catch(() => undefined);
+      await pool.end();
+    }
+    await server?.stop();
+  }, 60_000);
+
+  test("random queries, sorts and pages answer like the memory store", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(record, { minLength: 0, maxLength: 25 }), fc.array(query, { minLength: 1, maxLength: 12 }), async (records, queries) => {
+        const schema = freshSchema("eq");
+        schemas.add(schema);
+        const pgStore: Store = await postgresStore({ pool }, { schema });
+        const memory = memoryStore();
+        try {
+          // the same commits in the same order, so seqs agree too
+          const batches: JsonValue[][] = [];
+          for (let i = 0; i < records.length; i += 4) batches.push(records.slice(i, i + 4) as JsonValue[]);
+          let n = 0;
+          for (const batch of batches) {
+            const writes = batch.map((value) => ({ op: "put" as const, collection: "versions", key: `k${n++}`, expect: 0, value }));
+            await memory.commit(writes);
+            await pgStore.commit(writes);
+          }
+          for (const q of queries) {
+            const sq = strip(q);
+            const expected = view(await memory.query("versions", sq));
+            const actual = view(await pgStore.query("versions", sq));
+            expect(actual, JSON.stringify(sq)).toEqual(expected);
+            // follow the cursor to the end: every page agrees
+            let cursor = expected.cursor;
+            let pages = 0;
+            while (cursor !== null && pages++ < 10) {
+              const next = strip({ ...sq, offset: undefined, cursor });
+              const e = view(await memory.query("versions", next));
+              const a = view(await pgStore.query("versions", next));
+              expect(a, JSON.stringify(next)).toEqual(e);
+              cursor = e.cursor;
+            }
+          }
+        } finally {
+          await pgStore.close?.();
+          await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+          schemas.delete(schema);
+        }
+      }),
+      { numRuns: Number(process.env["PG_PROPERTY_RUNS"] ?? 60) },
+    );
+  }, 300_000);
+});
