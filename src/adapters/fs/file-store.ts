@@ -1,0 +1,1106 @@
+/**
+ * `fileStore()`: the durable filesystem adapter (DESIGN.md §4, §5.28-31, 43, 44).
+ *
+ * State lives in memory (one {@link MemoryTable} per collection, the memory store's own query engine);
+ * the directory holds a compacted snapshot, an append-only journal of commits (one checksummed line
+ * each) and an append-only archive of audit entries. See docs/filesystem-store.md.
+ * @module
+ */
+import { join, resolve as resolvePath } from "node:path";
+import { nanoid } from "nanoid";
+import { RegistryError } from "../../errors.js";
+import type { JsonValue } from "../../domain/json.js";
+import { DEFAULT_INDEXED_FIELDS, MemoryTable, type MemoryTableOptions } from "../../store/memory.js";
+import type { CommitResult, Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../../store/store.js";
+import {
+  ARCHIVE_FILE,
+  ARCHIVED_COLLECTIONS,
+  FORMAT_VERSION,
+  JOURNAL_FILE,
+  SNAPSHOT_FILE,
+  TEMP_PREFIX,
+  checksum,
+  crcUpdate,
+  readHeader,
+  scanSealedLines,
+  sealLine,
+  type JournalCommit,
+  type RecordLine,
+} from "./format.js";
+import { fsyncDirectory, isMissing, readIfExists, realFs, writeAll, type FileStoreFs } from "./fs-seam.js";
+import { DirectoryLock } from "./lock.js";
+
+/** Options of {@link fileStore}. */
+export interface FileStoreOptions {
+  /** The directory of the store; created (with its parents) when missing. */
+  readonly dir: string;
+  /**
+   * `"full"` (default): a resolved commit is on disk (journal fdatasync'ed; files and the directory
+   * fsync'ed where files were created or renamed). `"none"`: no fsync at all, for tests only: a power
+   * loss may lose or tear recent commits (a crash of the process alone loses nothing).
+   */
+  readonly durability?: "full" | "none";
+  /** Receives warnings (a torn journal tail dropped, a stale lock taken over). Default: `process.emitWarning`. */
+  readonly onWarning?: (message: string) => void;
+  /** How long a commit waits for another process's writer lock before failing with `STORAGE`. Default 10,000 ms. */
+  readonly lockTimeoutMs?: number;
+  /**
+   * Compact when the journal grows past this many bytes. Default: the larger of 4 MiB and a quarter
+   * of the snapshot, so opening costs at most ~1.25 snapshot reads.
+   */
+  readonly compactionBytes?: number;
+  /** Record fields kept in equality indexes (as in `memoryStore({ indexes })`). */
+  readonly indexes?: readonly string[];
+  /** The file-system calls to use (a seam for fault injection in tests). Default: `node:fs`. */
+  readonly fs?: FileStoreFs;
+}
+
+/** A {@link Store} kept in a directory. `refresh()` and `close()` are always present. */
+export interface FileStore extends Store {
+  /** The absolute path of the store's directory. */
+  readonly dir: string;
+  /** Reads commits other processes appended since the last look (cheap: one `stat` when nothing changed). */
+  refresh(): Promise<void>;
+  /** Waits for pending commits, releases the lock; later calls reject with `STORAGE`. */
+  close(): Promise<void>;
+  /** Writes a fresh snapshot now, moves audit entries to the archive and starts an empty journal. */
+  compact(): Promise<void>;
+}
+
+const COLLECTION_RE = /^[a-z][a-z0-9_]*$/;
+const MAX_KEY_LENGTH = 512;
+const MIN_COMPACTION_BYTES = 4 * 1024 * 1024;
+const SNAPSHOT_CHUNK = 4 * 1024 * 1024;
+const ARCHIVED_KEYS_PREFIX = Buffer.from('{"archivedKeys":');
+const EMPTY_TABLE = new MemoryTable({ indexes: [], compoundIndexes: [] });
+
+interface PreparedWrite {
+  readonly op: "put" | "delete" | "check";
+  readonly collection: string;
+  readonly key: string;
+  readonly expect: number;
+  readonly text?: string;
+  readonly value?: JsonValue;
+}
+
+interface Pending {
+  readonly writes: readonly PreparedWrite[];
+  readonly resolve: (result: CommitResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface Applied {
+  readonly seq: number;
+  readonly line: string;
+  readonly resolve: (result: CommitResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface JournalPosition {
+  readonly ino: number;
+  readonly dev: number;
+  /** Bytes of the journal known to be valid and applied (the header included). */
+  size: number;
+  readonly headerBytes: number;
+}
+
+function storageError(message: string, details: Record<string, unknown> = {}, cause?: unknown): RegistryError {
+  return new RegistryError("STORAGE", message, details, cause === undefined ? undefined : { cause });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+}
+
+function expose(item: StoredItem): StoredItem {
+  deepFreeze(item.value);
+  return item;
+}
+
+function checkCollection(collection: unknown): string {
+  if (typeof collection !== "string" || !COLLECTION_RE.test(collection)) {
+    throw new RegistryError("VALIDATION", `Invalid collection name ${JSON.stringify(collection)}: expected /^[a-z][a-z0-9_]*$/`, {
+      collection: String(collection),
+    });
+  }
+  return collection;
+}
+
+function checkKey(key: unknown): string {
+  if (typeof key !== "string" || key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    throw new RegistryError("VALIDATION", `Invalid key ${JSON.stringify(key)}: expected a non-empty string of at most ${MAX_KEY_LENGTH} characters`, {
+      key: String(key),
+    });
+  }
+  return key;
+}
+
+function prepare(writes: readonly Write[]): PreparedWrite[] {
+  if (!Array.isArray(writes)) throw new RegistryError("VALIDATION", "Invalid commit: writes must be an array", {});
+  const seen = new Set<string>();
+  const prepared: PreparedWrite[] = [];
+  for (const [index, write] of writes.entries()) {
+    if (write === null || typeof write !== "object") throw new RegistryError("VALIDATION", `Invalid write #${index}: expected an object`, { index });
+    const op = (write as { op?: unknown }).op;
+    if (op !== "put" && op !== "delete" && op !== "check") {
+      throw new RegistryError("VALIDATION", `Invalid write #${index}: op must be "put", "delete" or "check"`, { index, op: String(op) });
+    }
+    const collection = checkCollection(write.collection);
+    const key = checkKey(write.key);
+    const expect = write.expect as unknown;
+    if (typeof expect !== "number" || !Number.isSafeInteger(expect) || expect < 0 || (op === "delete" && expect < 1)) {
+      throw new RegistryError("VALIDATION", `Invalid write #${index} (${collection}/${key}): expect must be ${op === "delete" ? "a positive" : "a non-negative"} integer`, {
+        index,
+        collection,
+        key,
+        expect: String(expect),
+      });
+    }
+    const id = `${collection}\u0000${key}`;
+    if (seen.has(id)) throw new RegistryError("VALIDATION", `Invalid commit: two writes to ${collection}/${key} in one commit`, { collection, key });
+    seen.add(id);
+    if (op !== "put") {
+      prepared.push({ op, collection, key, expect });
+      continue;
+    }
+    let text: string | undefined;
+    try {
+      text = JSON.stringify((write as { value?: unknown }).value);
+    } catch (error) {
+      throw new RegistryError("VALIDATION", `The value for ${collection}/${key} is not plain JSON: ${describe(error)}`, { collection, key });
+    }
+    if (text === undefined) throw new RegistryError("VALIDATION", `The value for ${collection}/${key} is not plain JSON`, { collection, key });
+    prepared.push({ op, collection, key, expect, text, value: JSON.parse(text) as JsonValue });
+  }
+  return prepared;
+}
+
+/** Thrown while loading when the files look inconsistent, possibly because another process is compacting. */
+class InconsistentFiles extends Error {}
+
+/**
+ * Opens (creating when missing) a durable store in a directory.
+ *
+ * - **Durable**: a resolved commit is fdatasync'ed in the journal; created or renamed files are
+ *   fsync'ed with their directory (`durability: "none"` skips every fsync, for tests).
+ * - **Atomic**: each commit is one checksummed journal line; a torn or damaged tail is dropped (with a
+ *   warning) and never parsed as data, so a crash leaves the state before or after each commit.
+ * - **Cross-process safe**: a writer lock per commit batch plus revision checks against state
+ *   refreshed under that lock. Commits arriving while a batch is written join the next batch
+ *   (one append and one fsync per batch).
+ * - **Fast to open**: one snapshot read (JSON lines, no per-record files) plus the journal tail;
+ *   audit entries are moved to an archive read only when audit is queried.
+ *
+ * @throws RegistryError `STORAGE` when the files are damaged (a damaged snapshot is moved aside, never
+ *   replaced by an empty store), written by a newer version, or the directory cannot be used.
+ *
+ * @example
+ * ```ts
+ * const store = await fileStore({ dir: ".registry" });
+ * const registry = createRegistry({ store });
+ * ```
+ */
+export async function fileStore(options: FileStoreOptions): Promise<FileStore> {
+  if (options === null || typeof options !== "object" || typeof options.dir !== "string" || options.dir === "") {
+    throw new RegistryError("VALIDATION", "fileStore() needs { dir }: the directory of the store", {});
+  }
+  const engine = new FileStoreEngine(options);
+  engine.open();
+  const store: FileStore = {
+    dir: engine.dir,
+    get: (collection, key) => engine.run(() => engine.get(collection, key)),
+    query: (collection, query) => engine.run(() => engine.query(collection, query)),
+    commit: (writes) => engine.commit(writes),
+    refresh: () => engine.run(() => engine.refresh()),
+    close: () => engine.close(),
+    compact: () => engine.compact(),
+  };
+  return store;
+}
+
+class FileStoreEngine {
+  readonly dir: string;
+  private readonly fs: FileStoreFs;
+  private readonly durable: boolean;
+  private readonly warn: (message: string) => void;
+  private readonly lockTimeoutMs: number;
+  private readonly compactionBytes: number | undefined;
+  private readonly indexes: MemoryTableOptions;
+  private readonly lock: DirectoryLock;
+  private readonly snapshotPath: string;
+  private readonly journalPath: string;
+  private readonly archivePath: string;
+
+  // in-memory state
+  private seq = 0;
+  private snapshotSeq = 0;
+  private snapshotBytes = 0;
+  private tables = new Map<string, MemoryTable>();
+  /** Archived collections: keys deleted since the snapshot (the archive may still hold them). */
+  private tombstones = new Map<string, Set<string>>();
+  private archiveBytes = 0;
+  private archivedKeysText: Buffer | undefined;
+  private archivedKeys: Map<string, Map<string, number>> | undefined;
+  /** Archived collections loaded in full (archive + journal tail), once something needed them. */
+  private archivedTables: Map<string, MemoryTable> | undefined;
+  private journal: JournalPosition | undefined;
+  private tornTailAt: number | undefined;
+
+  // commit pipeline
+  private queue: Pending[] = [];
+  private nextBatch: Applied[] = [];
+  private writing = false;
+  private acquiring = false;
+  private failure: RegistryError | undefined;
+  private closed = false;
+
+  constructor(options: FileStoreOptions) {
+    this.dir = resolvePath(options.dir);
+    this.fs = options.fs ?? realFs;
+    this.durable = (options.durability ?? "full") === "full";
+    if (options.durability !== undefined && options.durability !== "full" && options.durability !== "none") {
+      throw new RegistryError("VALIDATION", `fileStore(): durability must be "full" or "none", not ${JSON.stringify(options.durability)}`, {});
+    }
+    const onWarning = options.onWarning;
+    this.warn =
+      onWarning ??
+      ((message: string) => {
+        if (typeof process !== "undefined" && typeof process.emitWarning === "function") process.emitWarning(message, { code: "ARTIFACT_VERSIONS_FS" });
+        else console.warn(message);
+      });
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.compactionBytes = options.compactionBytes;
+    this.indexes = { indexes: options.indexes ?? DEFAULT_INDEXED_FIELDS };
+    this.lock = new DirectoryLock(this.fs, this.dir, (message) => this.warn(message));
+    this.snapshotPath = join(this.dir, SNAPSHOT_FILE);
+    this.journalPath = join(this.dir, JOURNAL_FILE);
+    this.archivePath = join(this.dir, ARCHIVE_FILE);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // open and load
+
+  open(): void {
+    try {
+      const created = this.fs.mkdirSync(this.dir, { recursive: true });
+      if (created !== undefined && this.durable) fsyncDirectory(this.fs, join(created, ".."));
+    } catch (error) {
+      throw storageError(`Cannot create the file store directory ${this.dir}: ${describe(error)}`, { dir: this.dir }, error);
+    }
+    this.load();
+    this.maintain();
+  }
+
+  /** At open: if the lock is free, sweep orphan temp files and cut a torn journal tail. */
+  private maintain(): void {
+    let acquired = false;
+    try {
+      acquired = this.lock.tryAcquire();
+    } catch {
+      return;
+    }
+    if (!acquired) return;
+    try {
+      for (const name of this.fs.readdirSync(this.dir)) {
+        if (!name.startsWith(TEMP_PREFIX)) continue;
+        try {
+          this.fs.unlinkSync(join(this.dir, name));
+        } catch (error) {
+          if (!isMissing(error)) throw error;
+        }
+      }
+      this.refreshUnderLock();
+    } catch (error) {
+      throw error instanceof RegistryError ? error : storageError(`Cannot open the file store in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error);
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  private load(): void {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.loadOnce();
+        return;
+      } catch (error) {
+        if (error instanceof InconsistentFiles && attempt < 5) continue;
+        if (error instanceof InconsistentFiles) throw storageError(error.message, { dir: this.dir });
+        if (error instanceof RegistryError) throw error;
+        throw storageError(`Cannot read the file store in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error);
+      }
+    }
+  }
+
+  private loadOnce(): void {
+    this.tables = new Map();
+    this.tombstones = new Map();
+    this.archivedKeys = undefined;
+    this.archivedKeysText = undefined;
+    this.archivedTables = undefined;
+    this.seq = 0;
+    this.snapshotSeq = 0;
+    this.snapshotBytes = 0;
+    this.archiveBytes = 0;
+    this.journal = undefined;
+    this.tornTailAt = undefined;
+
+    const snapshot = readIfExists(this.fs, this.snapshotPath);
+    if (snapshot !== undefined) this.loadSnapshot(snapshot);
+
+    let fd: number;
+    try {
+      fd = this.fs.openSync(this.journalPath, "r");
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      return;
+    }
+    let data: Buffer;
+    let stat: { ino: number; dev: number; size: number };
+    try {
+      stat = this.fs.fstatSync(fd);
+      data = Buffer.allocUnsafe(stat.size);
+      let done = 0;
+      while (done < stat.size) {
+        const n = this.fs.readSync(fd, data, done, stat.size - done, done);
+        if (n === 0) break;
+        done += n;
+      }
+      data = data.subarray(0, done);
+    } finally {
+      this.fs.closeSync(fd);
+    }
+    const parsed = readHeader(data);
+    if (parsed === undefined) {
+      if (data.length === 0 || data.indexOf(0x0a) === -1) {
+        // A journal whose header never made it to disk: nothing was committed in it.
+        this.journal = undefined;
+        this.tornTailAt = 0;
+        return;
+      }
+      throw storageError(`The journal ${this.journalPath} is damaged: its first line is not a header. The file was left as it is.`, { file: this.journalPath });
+    }
+    const header = parsed.header;
+    this.checkFormat(header, "journal", this.journalPath);
+    const base = header.base;
+    if (typeof base !== "number" || !Number.isSafeInteger(base) || base < 0) {
+      throw storageError(`The journal ${this.journalPath} has a damaged header (no base). The file was left as it is.`, { file: this.journalPath });
+    }
+    if (base > this.snapshotSeq) {
+      const what = snapshot === undefined ? `${SNAPSHOT_FILE} is missing` : `${SNAPSHOT_FILE} stops at commit ${this.snapshotSeq}`;
+      throw new InconsistentFiles(
+        `The file store in ${this.dir} is incomplete: ${JOURNAL_FILE} continues from commit ${base} but ${what}. ` +
+          `Restore ${SNAPSHOT_FILE} from a backup (a damaged one is kept next to it as ${SNAPSHOT_FILE}.damaged-*).`,
+      );
+    }
+    this.seq = Math.max(this.seq, base);
+    const scan = scanSealedLines(data.subarray(parsed.end), (json) => this.applyJournalLine(json));
+    if (scan.validAfterDamage) {
+      throw storageError(
+        `The journal ${this.journalPath} is damaged at byte ${parsed.end + scan.damagedAt}, and valid commits follow the damage. ` +
+          `The files were left as they are: restore from a backup, or remove the damaged line by hand (see docs/filesystem-store.md).`,
+        { file: this.journalPath, offset: parsed.end + scan.damagedAt },
+      );
+    }
+    this.journal = { ino: stat.ino, dev: stat.dev, size: parsed.end + scan.validEnd, headerBytes: parsed.end };
+    if (scan.damagedAt !== -1) this.tornTailAt = parsed.end + scan.damagedAt;
+  }
+
+  private checkFormat(header: Record<string, unknown>, file: string, path: string): void {
+    const format = header.format;
+    if (header.file !== file || typeof format !== "number" || !Number.isSafeInteger(format) || format < 1) {
+      throw storageError(`${path} is not a ${file} file of artifact-versions (its header is ${JSON.stringify(header).slice(0, 200)}).`, { file: path });
+    }
+    if (format > FORMAT_VERSION) {
+      throw storageError(
+        `${path} has format version ${format}, newer than this artifact-versions understands (${FORMAT_VERSION}). Upgrade artifact-versions to open this store.`,
+        { file: path, format, supported: FORMAT_VERSION },
+      );
+    }
+  }
+
+  private loadSnapshot(snapshot: Buffer): void {
+    const damaged = (reason: string): never => {
+      const aside = `${this.snapshotPath}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+      let moved = false;
+      try {
+        this.fs.renameSync(this.snapshotPath, aside);
+        moved = true;
+      } catch {
+        // leave it where it is
+      }
+      throw storageError(
+        `The snapshot ${this.snapshotPath} is damaged (${reason}). ` +
+          (moved ? `It was moved aside to ${aside}. ` : "") +
+          `The store was not opened, so nothing was lost: restore ${SNAPSHOT_FILE} from a backup (see docs/filesystem-store.md).`,
+        { file: this.snapshotPath, ...(moved ? { movedTo: aside } : {}) },
+      );
+    };
+    const parsed = readHeader(snapshot);
+    if (parsed === undefined) return damaged("no header line");
+    this.checkFormat(parsed.header, "snapshot", this.snapshotPath);
+    const header = parsed.header;
+    if (snapshot.length === 0 || snapshot[snapshot.length - 1] !== 0x0a) return damaged("it does not end with a complete footer line");
+    const footerStart = snapshot.lastIndexOf(0x0a, snapshot.length - 2) + 1;
+    let footer: { end?: unknown; records?: unknown; crc32?: unknown };
+    try {
+      footer = JSON.parse(snapshot.toString("utf8", footerStart, snapshot.length - 1)) as typeof footer;
+    } catch {
+      return damaged("its footer line is unreadable");
+    }
+    if (footer.end !== true || typeof footer.crc32 !== "string") return damaged("its footer line is unreadable");
+    if (checksum(snapshot.subarray(0, footerStart)) !== footer.crc32) return damaged("its checksum does not match");
+    const seq = header.seq;
+    const archiveBytes = header.archiveBytes;
+    if (typeof seq !== "number" || typeof archiveBytes !== "number" || footer.records !== header.records) return damaged("its header is inconsistent");
+
+    let position = parsed.end;
+    let records = 0;
+    let table: MemoryTable | undefined;
+    let tableName = "";
+    while (position < footerStart) {
+      const newline = snapshot.indexOf(0x0a, position);
+      if (snapshot.compare(ARCHIVED_KEYS_PREFIX, 0, ARCHIVED_KEYS_PREFIX.length, position, position + ARCHIVED_KEYS_PREFIX.length) === 0) {
+        this.archivedKeysText = Buffer.from(snapshot.subarray(position, newline));
+      } else {
+        const line = JSON.parse(snapshot.toString("utf8", position, newline)) as { c: string; k: string; r: number; s: number; v: JsonValue };
+        if (line.c !== tableName || table === undefined) {
+          tableName = line.c;
+          table = this.table(line.c);
+        }
+        table.put(Object.freeze({ key: line.k, revision: line.r, seq: line.s, value: line.v }));
+        records++;
+      }
+      position = newline + 1;
+    }
+    if (records !== header.records) return damaged("its record count does not match");
+    this.seq = seq;
+    this.snapshotSeq = seq;
+    this.archiveBytes = archiveBytes;
+    this.snapshotBytes = snapshot.length;
+  }
+
+  private table(collection: string): MemoryTable {
+    let table = this.tables.get(collection);
+    if (table === undefined) this.tables.set(collection, (table = new MemoryTable(this.indexes)));
+    return table;
+  }
+
+  /** Applies one journal commit line (when newer than the state); false when it is malformed. */
+  private applyJournalLine(json: string): boolean {
+    let commit: JournalCommit;
+    try {
+      commit = JSON.parse(json) as JournalCommit;
+    } catch {
+      return false;
+    }
+    if (commit === null || typeof commit !== "object" || typeof commit.seq !== "number" || !Array.isArray(commit.w)) return false;
+    if (commit.seq <= this.snapshotSeq) return true;
+    if (commit.seq <= this.seq) return false;
+    for (const write of commit.w) {
+      if ("d" in write) this.applyDelete(write.c, write.k);
+      else this.applyPut(write.c, Object.freeze({ key: write.k, revision: write.r, seq: commit.seq, value: write.v as JsonValue }));
+    }
+    this.seq = commit.seq;
+    return true;
+  }
+
+  private applyPut(collection: string, item: StoredItem): void {
+    this.table(collection).put(item);
+    if (!ARCHIVED_COLLECTIONS.has(collection)) return;
+    this.tombstones.get(collection)?.delete(item.key);
+    if (this.archivedTables !== undefined) {
+      let full = this.archivedTables.get(collection);
+      if (full === undefined) this.archivedTables.set(collection, (full = new MemoryTable(this.indexes)));
+      full.put(item);
+    }
+  }
+
+  private applyDelete(collection: string, key: string): void {
+    this.tables.get(collection)?.delete(key);
+    if (!ARCHIVED_COLLECTIONS.has(collection)) return;
+    let set = this.tombstones.get(collection);
+    if (set === undefined) this.tombstones.set(collection, (set = new Set()));
+    set.add(key);
+    this.archivedTables?.get(collection)?.delete(key);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // archived collections
+
+  private archivedKeyIndex(): Map<string, Map<string, number>> {
+    if (this.archivedKeys !== undefined) return this.archivedKeys;
+    const index = new Map<string, Map<string, number>>();
+    if (this.archivedKeysText !== undefined) {
+      const parsed = JSON.parse(this.archivedKeysText.toString("utf8")) as { archivedKeys: Record<string, Record<string, number>> };
+      for (const [collection, keys] of Object.entries(parsed.archivedKeys)) index.set(collection, new Map(Object.entries(keys)));
+    }
+    this.archivedKeys = index;
+    this.archivedKeysText = undefined;
+    return index;
+  }
+
+  private loadArchived(): Map<string, MemoryTable> {
+    if (this.archivedTables !== undefined) return this.archivedTables;
+    const tables = new Map<string, MemoryTable>();
+    const tableOf = (collection: string) => {
+      let table = tables.get(collection);
+      if (table === undefined) tables.set(collection, (table = new MemoryTable(this.indexes)));
+      return table;
+    };
+    if (this.archiveBytes > 0) {
+      let data: Buffer;
+      const fd = this.fs.openSync(this.archivePath, "r");
+      try {
+        data = Buffer.allocUnsafe(this.archiveBytes);
+        let done = 0;
+        while (done < this.archiveBytes) {
+          const n = this.fs.readSync(fd, data, done, this.archiveBytes - done, done);
+          if (n === 0) break;
+          done += n;
+        }
+        if (done < this.archiveBytes) throw storageError(`The archive ${this.archivePath} is shorter than the snapshot says (${done} < ${this.archiveBytes} bytes).`, { file: this.archivePath });
+      } finally {
+        this.fs.closeSync(fd);
+      }
+      const parsed = readHeader(data);
+      if (parsed === undefined) throw storageError(`The archive ${this.archivePath} is damaged: no header line.`, { file: this.archivePath });
+      this.checkFormat(parsed.header, "archive", this.archivePath);
+      const scan = scanSealedLines(data.subarray(parsed.end), (json) => {
+        const line = JSON.parse(json) as RecordLine;
+        if ("d" in line) tables.get(line.c)?.delete(line.k);
+        else tableOf(line.c).put(Object.freeze({ key: line.k, revision: line.r, seq: line.s, value: line.v as JsonValue }));
+        return true;
+      });
+      if (scan.damagedAt !== -1) {
+        throw storageError(`The archive ${this.archivePath} is damaged at byte ${parsed.end + scan.damagedAt}; audit history cannot be read. Restore it from a backup.`, {
+          file: this.archivePath,
+        });
+      }
+    }
+    for (const collection of ARCHIVED_COLLECTIONS) {
+      for (const item of this.tables.get(collection)?.rows.values() ?? []) tableOf(collection).put(item);
+      for (const key of this.tombstones.get(collection) ?? []) tables.get(collection)?.delete(key);
+    }
+    this.archivedTables = tables;
+    return tables;
+  }
+
+  private revisionOf(collection: string, key: string): number {
+    const row = this.tables.get(collection)?.rows.get(key);
+    if (row !== undefined) return row.revision;
+    if (!ARCHIVED_COLLECTIONS.has(collection) || this.tombstones.get(collection)?.has(key) === true) return 0;
+    if (this.archivedTables !== undefined) return this.archivedTables.get(collection)?.rows.get(key)?.revision ?? 0;
+    return this.archivedKeyIndex().get(collection)?.get(key) ?? 0;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // reads
+
+  async run<T>(read: () => T | Promise<T>): Promise<T> {
+    this.ensureUsable("reading");
+    return read();
+  }
+
+  get(collection: string, key: string): StoredItem | undefined {
+    checkCollection(collection);
+    checkKey(key);
+    const row = this.tables.get(collection)?.rows.get(key);
+    if (row !== undefined) return expose(row);
+    if (!ARCHIVED_COLLECTIONS.has(collection) || this.tombstones.get(collection)?.has(key) === true) return undefined;
+    if (this.archivedTables === undefined && this.archivedKeyIndex().get(collection)?.has(key) !== true) return undefined;
+    const item = this.loadArchived().get(collection)?.rows.get(key);
+    return item === undefined ? undefined : expose(item);
+  }
+
+  query(collection: string, query: StoreQuery = {}): StoreQueryResult {
+    checkCollection(collection);
+    if (query === null || typeof query !== "object") throw new RegistryError("VALIDATION", "Invalid query: expected an object", {});
+    const table = ARCHIVED_COLLECTIONS.has(collection) ? this.loadArchived().get(collection) : this.tables.get(collection);
+    const result = (table ?? EMPTY_TABLE).query(query);
+    for (const item of result.items) expose(item);
+    return result;
+  }
+
+  refresh(): void {
+    if (this.lock.held || this.writing) return; // we are the writer: nobody else can have written
+    const change = this.readJournalChanges();
+    if (change === "replaced") this.load();
+  }
+
+  /**
+   * Reads what other processes appended to the journal since our position and applies it.
+   * Answers "replaced" when the journal is another file now (compaction): the caller reloads.
+   */
+  private readJournalChanges(): "replaced" | { damagedAt: number } | undefined {
+    let stat: { ino: number; dev: number; size: number };
+    try {
+      stat = this.fs.statSync(this.journalPath);
+    } catch (error) {
+      if (isMissing(error)) return this.journal === undefined ? undefined : "replaced";
+      throw error;
+    }
+    const journal = this.journal;
+    if (journal === undefined || stat.ino !== journal.ino || stat.dev !== journal.dev || stat.size < journal.size) return "replaced";
+    if (stat.size === journal.size) return undefined;
+    const length = stat.size - journal.size;
+    const data = Buffer.allocUnsafe(length);
+    const fd = this.fs.openSync(this.journalPath, "r");
+    let done = 0;
+    try {
+      while (done < length) {
+        const n = this.fs.readSync(fd, data, done, length - done, journal.size + done);
+        if (n === 0) break;
+        done += n;
+      }
+    } finally {
+      this.fs.closeSync(fd);
+    }
+    const scan = scanSealedLines(data.subarray(0, done), (json) => this.applyJournalLine(json));
+    const start = journal.size;
+    journal.size += scan.validEnd;
+    if (scan.validAfterDamage) {
+      throw storageError(`The journal ${this.journalPath} is damaged at byte ${start + scan.damagedAt}, and valid commits follow the damage. Restore from a backup.`, {
+        file: this.journalPath,
+        offset: start + scan.damagedAt,
+      });
+    }
+    return scan.damagedAt === -1 ? undefined : { damagedAt: start + scan.damagedAt };
+  }
+
+  /** With the lock held: catch up with other processes and cut a torn tail, so our appends follow valid data. */
+  private refreshUnderLock(): void {
+    let change = this.readJournalChanges();
+    if (change === "replaced") {
+      this.load();
+      change = this.tornTailAt === undefined ? undefined : { damagedAt: this.tornTailAt };
+    }
+    const journal = this.journal;
+    if (change === undefined) {
+      if (journal === undefined && this.tornTailAt === 0) this.removeHeaderlessJournal();
+      return;
+    }
+    if (journal === undefined) {
+      this.removeHeaderlessJournal();
+      return;
+    }
+    const stat = this.fs.statSync(this.journalPath);
+    const dropped = stat.size - journal.size;
+    this.warn(`Dropped a torn or damaged tail of ${dropped} bytes at byte ${journal.size} of ${this.journalPath} (a commit interrupted by a crash; it was never acknowledged).`);
+    const fd = this.fs.openSync(this.journalPath, "r+");
+    try {
+      this.fs.ftruncateSync(fd, journal.size);
+      if (this.durable) this.fs.fsyncSync(fd);
+    } finally {
+      this.fs.closeSync(fd);
+    }
+    this.tornTailAt = undefined;
+  }
+
+  private removeHeaderlessJournal(): void {
+    this.warn(`Removed ${this.journalPath}: a journal whose header was never completely written (a crash while creating it).`);
+    try {
+      this.fs.unlinkSync(this.journalPath);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+    this.tornTailAt = undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // commits
+
+  private ensureUsable(doing: string): void {
+    if (this.closed) throw storageError(`The file store in ${this.dir} is closed (while ${doing}).`, { doing, dir: this.dir });
+    if (this.failure !== undefined) {
+      throw storageError(`The file store in ${this.dir} failed earlier and refuses further use until it is reopened: ${this.failure.message}`, { doing, dir: this.dir }, this.failure);
+    }
+  }
+
+  commit(writes: readonly Write[]): Promise<CommitResult> {
+    let prepared: PreparedWrite[];
+    try {
+      this.ensureUsable("committing");
+      prepared = prepare(writes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<CommitResult>((resolve, reject) => {
+      this.queue.push({ writes: prepared, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Moves the pipeline on: take the lock, apply queued commits in order, start a batch write, release. */
+  private pump(): void {
+    if (this.failure !== undefined) {
+      this.rejectEverything(this.failure);
+      return;
+    }
+    if (!this.lock.held) {
+      if (this.queue.length === 0 || this.acquiring) return;
+      let acquired: boolean;
+      try {
+        acquired = this.lock.tryAcquire();
+      } catch (error) {
+        this.rejectQueue(storageError(`Cannot take the file store lock in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error));
+        return;
+      }
+      if (!acquired) {
+        this.waitForLock();
+        return;
+      }
+      if (!this.afterAcquire()) return;
+    }
+    this.applyQueue();
+    if (this.writing) return;
+    if (this.nextBatch.length > 0) {
+      this.writing = true;
+      queueMicrotask(() => void this.writeBatch());
+    } else {
+      this.lock.release();
+    }
+  }
+
+  /** Refreshes under the freshly taken lock; on failure rejects the queue and releases. */
+  private afterAcquire(): boolean {
+    try {
+      this.refreshUnderLock();
+      return true;
+    } catch (error) {
+      this.lock.release();
+      this.rejectQueue(error instanceof RegistryError ? error : storageError(`Cannot read the file store in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error));
+      return false;
+    }
+  }
+
+  private waitForLock(): void {
+    this.acquiring = true;
+    const started = Date.now();
+    let delay = 1;
+    const attempt = () => {
+      if (this.closed || this.failure !== undefined) {
+        this.acquiring = false;
+        this.pump();
+        return;
+      }
+      let acquired = false;
+      try {
+        acquired = this.lock.tryAcquire();
+      } catch (error) {
+        this.acquiring = false;
+        this.rejectQueue(storageError(`Cannot take the file store lock in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error));
+        return;
+      }
+      if (acquired) {
+        this.acquiring = false;
+        if (this.afterAcquire()) this.pump();
+        return;
+      }
+      if (Date.now() - started >= this.lockTimeoutMs) {
+        this.acquiring = false;
+        this.rejectQueue(
+          storageError(
+            `Timed out after ${this.lockTimeoutMs} ms waiting for the file store lock in ${this.dir}, held by ${this.lock.describeHolder()}. ` +
+              `If that process is gone (on another host), delete ${join(this.dir, "lock")}.`,
+            { dir: this.dir, lockTimeoutMs: this.lockTimeoutMs },
+          ),
+        );
+        return;
+      }
+      delay = Math.min(delay * 2, 20);
+      setTimeout(attempt, delay / 2 + Math.random() * delay);
+    };
+    setTimeout(attempt, delay);
+  }
+
+  /** Validates and applies every queued commit in arrival order (the lock is held, the state fresh). */
+  private applyQueue(): void {
+    const queue = this.queue;
+    this.queue = [];
+    for (const pending of queue) {
+      const conflicts: { collection: string; key: string; expected: number; actual: number }[] = [];
+      for (const write of pending.writes) {
+        const actual = this.revisionOf(write.collection, write.key);
+        if (actual !== write.expect) conflicts.push({ collection: write.collection, key: write.key, expected: write.expect, actual });
+      }
+      const first = conflicts[0];
+      if (first !== undefined) {
+        pending.reject(
+          new RegistryError(
+            "CONFLICT",
+            `Revision conflict on ${first.collection}/${first.key}: expected revision ${first.expected}, found ${first.actual}` +
+              (conflicts.length > 1 ? ` (and ${conflicts.length - 1} more)` : ""),
+            { ...first, conflicts },
+          ),
+        );
+        continue;
+      }
+      const seq = this.seq + 1;
+      const parts: string[] = [];
+      for (const write of pending.writes) {
+        if (write.op === "check") continue;
+        const head = `{"c":${JSON.stringify(write.collection)},"k":${JSON.stringify(write.key)}`;
+        if (write.op === "delete") {
+          parts.push(`${head},"d":1}`);
+          this.applyDelete(write.collection, write.key);
+        } else {
+          parts.push(`${head},"r":${write.expect + 1},"v":${write.text ?? "null"}}`);
+          this.applyPut(write.collection, Object.freeze({ key: write.key, revision: write.expect + 1, seq, value: write.value ?? null }));
+        }
+      }
+      this.seq = seq;
+      const line = sealLine(`{"seq":${seq},"at":"${new Date().toISOString()}","w":[${parts.join(",")}]}`);
+      this.nextBatch.push({ seq, line, resolve: pending.resolve, reject: pending.reject });
+    }
+  }
+
+  /** Appends the batch (and whatever joined it this tick), fsyncs once, acknowledges, then moves on. */
+  private async writeBatch(): Promise<void> {
+    const batch = this.nextBatch;
+    this.nextBatch = [];
+    try {
+      const journal = this.ensureJournal();
+      const data = Buffer.from(batch.map((applied) => applied.line).join(""));
+      const fd = this.fs.openSync(this.journalPath, "r+");
+      try {
+        writeAll(this.fs, fd, data, journal.size);
+        if (this.durable) await new Promise<void>((resolve, reject) => this.fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+      } finally {
+        this.fs.closeSync(fd);
+      }
+      journal.size += data.length;
+    } catch (error) {
+      this.fail(error, batch);
+      return;
+    }
+    for (const applied of batch) applied.resolve({ seq: applied.seq });
+    this.writing = false;
+    if (this.queue.length === 0 && this.nextBatch.length === 0 && !this.closed) {
+      try {
+        this.maybeCompact();
+      } catch (error) {
+        this.fail(error, []);
+        return;
+      }
+    }
+    this.pump();
+  }
+
+  /** Creates the journal (temp file, fsync, rename, directory fsync) when there is none yet. */
+  private ensureJournal(): JournalPosition {
+    if (this.journal !== undefined) return this.journal;
+    const header = Buffer.from(JSON.stringify({ format: FORMAT_VERSION, file: "journal", base: this.snapshotSeq }) + "\n");
+    const stat = this.writeFileAtomically(this.journalPath, [header]);
+    this.journal = { ino: stat.ino, dev: stat.dev, size: header.length, headerBytes: header.length };
+    return this.journal;
+  }
+
+  /** Writes a file by temp file + fsync + rename + directory fsync; answers the new file's identity. */
+  private writeFileAtomically(path: string, chunks: Iterable<Uint8Array>): { ino: number; dev: number; size: number } {
+    const temp = join(this.dir, `${TEMP_PREFIX}${nanoid()}`);
+    const fd = this.fs.openSync(temp, "wx");
+    let stat: { ino: number; dev: number; size: number };
+    try {
+      let position = 0;
+      for (const chunk of chunks) {
+        writeAll(this.fs, fd, chunk, position);
+        position += chunk.length;
+      }
+      if (this.durable) this.fs.fsyncSync(fd);
+      stat = this.fs.fstatSync(fd);
+    } finally {
+      this.fs.closeSync(fd);
+    }
+    this.fs.renameSync(temp, path);
+    if (this.durable) fsyncDirectory(this.fs, this.dir);
+    return stat;
+  }
+
+  /** Rejects everything pending and refuses further use until reopened (as PostgreSQL does after a failed fsync). */
+  private fail(error: unknown, batch: readonly Applied[]): void {
+    const failure =
+      error instanceof RegistryError && error.code === "STORAGE"
+        ? error
+        : storageError(`The file store in ${this.dir} failed to write: ${describe(error)}. Reopen the store to continue.`, { dir: this.dir }, error);
+    this.failure = failure;
+    this.writing = false;
+    for (const applied of batch) applied.reject(failure);
+    this.rejectEverything(failure);
+  }
+
+  private rejectEverything(error: unknown): void {
+    const applied = this.nextBatch;
+    this.nextBatch = [];
+    for (const entry of applied) entry.reject(error);
+    this.rejectQueue(error);
+    if (!this.writing) {
+      try {
+        this.lock.release();
+      } catch {
+        // the lock of a failed store: a later opener takes it over when we are gone
+      }
+    }
+  }
+
+  private rejectQueue(error: unknown): void {
+    const queue = this.queue;
+    this.queue = [];
+    for (const pending of queue) pending.reject(error);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // compaction
+
+  private maybeCompact(): void {
+    const journal = this.journal;
+    if (journal === undefined) return;
+    const threshold = this.compactionBytes ?? Math.max(MIN_COMPACTION_BYTES, this.snapshotBytes / 4);
+    if (journal.size - journal.headerBytes > threshold) this.compactNow();
+  }
+
+  async compact(): Promise<void> {
+    this.ensureUsable("compacting");
+    while (this.writing || this.acquiring || this.lock.held || this.queue.length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      this.ensureUsable("compacting");
+    }
+    this.acquiring = true;
+    const started = Date.now();
+    try {
+      while (!this.lock.tryAcquire()) {
+        if (Date.now() - started >= this.lockTimeoutMs) {
+          throw storageError(`Timed out after ${this.lockTimeoutMs} ms waiting for the file store lock in ${this.dir}, held by ${this.lock.describeHolder()}.`, {
+            dir: this.dir,
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 5));
+      }
+    } finally {
+      this.acquiring = false;
+    }
+    try {
+      this.refreshUnderLock();
+      this.compactNow();
+    } catch (error) {
+      this.fail(error, []);
+      throw this.failure;
+    }
+    this.pump();
+  }
+
+  /** With the lock held and nothing unwritten: archive, snapshot, fresh journal. Synchronous on purpose. */
+  private compactNow(): void {
+    const seq = this.seq;
+    // 1. Append the archived collections' changes since the last snapshot to the archive.
+    const archiveLines: string[] = [];
+    for (const collection of ARCHIVED_COLLECTIONS) {
+      for (const item of this.tables.get(collection)?.rows.values() ?? []) {
+        archiveLines.push(sealLine(JSON.stringify({ c: collection, k: item.key, r: item.revision, s: item.seq, v: item.value })));
+      }
+      for (const key of this.tombstones.get(collection) ?? []) archiveLines.push(sealLine(JSON.stringify({ c: collection, k: key, s: seq, d: 1 })));
+    }
+    let archiveBytes = this.archiveBytes;
+    const keyIndex = new Map<string, Map<string, number>>();
+    for (const [collection, keys] of this.archivedKeyIndex()) keyIndex.set(collection, new Map(keys));
+    if (archiveLines.length > 0) {
+      const body = Buffer.from(archiveLines.join(""));
+      const created = archiveBytes === 0;
+      const fd = this.fs.openSync(this.archivePath, created ? "w" : "r+");
+      try {
+        let position = archiveBytes;
+        if (created) {
+          const header = Buffer.from(JSON.stringify({ format: FORMAT_VERSION, file: "archive" }) + "\n");
+          writeAll(this.fs, fd, header, 0);
+          position = header.length;
+        } else {
+          this.fs.ftruncateSync(fd, archiveBytes);
+        }
+        writeAll(this.fs, fd, body, position);
+        if (this.durable) this.fs.fsyncSync(fd);
+        archiveBytes = position + body.length;
+      } finally {
+        this.fs.closeSync(fd);
+      }
+      if (created && this.durable) fsyncDirectory(this.fs, this.dir);
+      for (const collection of ARCHIVED_COLLECTIONS) {
+        let keys = keyIndex.get(collection);
+        if (keys === undefined) keyIndex.set(collection, (keys = new Map()));
+        for (const item of this.tables.get(collection)?.rows.values() ?? []) keys.set(item.key, item.revision);
+        for (const key of this.tombstones.get(collection) ?? []) keys.delete(key);
+      }
+    }
+    // 2. The snapshot of every live record, written in chunks with a running CRC.
+    let records = 0;
+    for (const [collection, table] of this.tables) if (!ARCHIVED_COLLECTIONS.has(collection)) records += table.size;
+    const header = JSON.stringify({ format: FORMAT_VERSION, file: "snapshot", seq, records, archiveBytes, writtenAt: new Date().toISOString() }) + "\n";
+    const keysObject: Record<string, Record<string, number>> = {};
+    for (const [collection, keys] of keyIndex) keysObject[collection] = Object.fromEntries(keys);
+    const tables = this.tables;
+    let crc = 0;
+    let bytes = 0;
+    function* snapshotChunks(): Generator<Buffer> {
+      let chunk = header;
+      const emit = () => {
+        const buffer = Buffer.from(chunk);
+        crc = crcUpdate(buffer, crc);
+        bytes += buffer.length;
+        chunk = "";
+        return buffer;
+      };
+      for (const [collection, table] of tables) {
+        if (ARCHIVED_COLLECTIONS.has(collection)) continue;
+        const c = JSON.stringify(collection);
+        for (const item of table.rows.values()) {
+          chunk += `{"c":${c},"k":${JSON.stringify(item.key)},"r":${item.revision},"s":${item.seq},"v":${JSON.stringify(item.value)}}\n`;
+          if (chunk.length >= SNAPSHOT_CHUNK) yield emit();
+        }
+      }
+      chunk += `{"archivedKeys":${JSON.stringify(keysObject)}}\n`;
+      yield emit();
+      chunk = JSON.stringify({ end: true, records, crc32: crc.toString(16).padStart(8, "0") }) + "\n";
+      yield emit();
+    }
+    this.writeFileAtomically(this.snapshotPath, snapshotChunks());
+    const snapshotBytes = bytes;
+    // 3. A fresh journal continuing from the snapshot.
+    const journalHeader = Buffer.from(JSON.stringify({ format: FORMAT_VERSION, file: "journal", base: seq }) + "\n");
+    const stat = this.writeFileAtomically(this.journalPath, [journalHeader]);
+    // 4. Memory follows the files.
+    for (const collection of ARCHIVED_COLLECTIONS) {
+      this.tables.delete(collection);
+      this.tombstones.delete(collection);
+    }
+    this.archivedKeys = keyIndex;
+    this.archivedKeysText = undefined;
+    this.archiveBytes = archiveBytes;
+    this.snapshotSeq = seq;
+    this.snapshotBytes = snapshotBytes;
+    this.journal = { ino: stat.ino, dev: stat.dev, size: journalHeader.length, headerBytes: journalHeader.length };
+    this.tornTailAt = undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // close
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while ((this.writing || this.acquiring || this.queue.length > 0 || this.nextBatch.length > 0) && this.failure === undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    this.closed = true;
+    try {
+      if (!this.writing) this.lock.release();
+    } catch {
+      // nothing to do: a stale lock of a dead process is taken over by the next writer
+    }
+    this.tables = new Map();
+    this.archivedTables = undefined;
+    this.archivedKeys = undefined;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The file-system calls the file store makes, as a seam: tests inject failures at any step
+ * (after a write, an fsync, a rename) to prove a crash at that instant leaves a consistent store.
+ * @module
+ */
+import * as nodeFs from "node:fs";
+
+/** The subset of `node:fs` the file store uses. Pass a wrapped one as `fileStore({ fs })` to inject faults. */
+export interface FileStoreFs {
+  openSync(path: string, flags: string): number;
+  closeSync(fd: number): void;
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  fstatSync(fd: number): { size: number; ino: number; dev: number };
+  statSync(path: string): { size: number; ino: number; dev: number; mtimeMs: number };
+  readFileSync(path: string): Buffer;
+  renameSync(from: string, to: string): void;
+  unlinkSync(path: string): void;
+  mkdirSync(path: string, options: { recursive: true }): string | undefined;
+  readdirSync(path: string): string[];
+  ftruncateSync(fd: number, length: number): void;
+  fsyncSync(fd: number): void;
+  /** Asynchronous `fdatasync` (callback style, as in `node:fs`): commits share it while others queue. */
+  fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
+}
+
+/** The real file system. */
+export const realFs: FileStoreFs = nodeFs;
+
+/** True for an `ENOENT` error. */
+export function isMissing(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "ENOENT";
+}
+
+/** Reads a whole file, or `undefined` when it does not exist. */
+export function readIfExists(fs: FileStoreFs, path: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(path);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Writes all of `data` at `position`, looping over short writes. */
+export function writeAll(fs: FileStoreFs, fd: number, data: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < data.length) {
+    const n = fs.writeSync(fd, data, done, data.length - done, position + done);
+    if (n <= 0) throw new Error(`short write (${n} bytes)`);
+    done += n;
+  }
+}
+
+/**
+ * fsyncs a directory so a create or rename in it survives power loss. Best effort where the platform
+ * cannot open or fsync directories (Windows: EPERM/EISDIR/EINVAL/EBADF are ignored).
+ */
+export function fsyncDirectory(fs: FileStoreFs, dir: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(dir, "r");
+  } catch (error) {
+    if (ignorableDirSyncError(error)) return;
+    throw error;
+  }
+  try {
+    fs.fsyncSync(fd);
+  } catch (error) {
+    if (!ignorableDirSyncError(error)) throw error;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function ignorableDirSyncError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "EPERM" || code === "EISDIR" || code === "EINVAL" || code === "EBADF" || code === "EACCES";
+}
