@@ -266,7 +266,8 @@ export type InputSchemas = ReturnType<typeof createInputSchemas>;
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  // A copy: the registry freezes what it stores and emits, and must never freeze (or keep) the caller's objects.
+  if (result.success) return structuredClone(result.data);
   const issues = result.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message }));
   const summary = issues
     .slice(0, 5)
