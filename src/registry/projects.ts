@@ -186,6 +186,19 @@ export class ProjectsApi {
         unit.adopt("versions", item);
         await deleteVersion(this.#context, unit, this.#guard, fromStored<Version>(item));
       }
+      // Versions of other projects that lock this project's runs go too (as `runs.delete({ cascade })` does),
+      // so no version is left pointing at a deleted run.
+      for (const item of runs.items) {
+        const lockers = await unit.query("versions", { where: { type: "term", field: "run", op: "eq", value: item.key } });
+        for (const locker of lockers.items) {
+          const version = fromStored<Version>(locker);
+          if (version.project === project.fullName) continue;
+          unit.adopt("versions", locker);
+          const owner = await unit.get<StoredProject>("projects", version.project);
+          if (owner !== undefined) this.#guard.assertAllowed(fromStored<Project>(owner), "version.delete", { version });
+          await deleteVersion(this.#context, unit, this.#guard, version);
+        }
+      }
       for (const item of runs.items) {
         unit.adopt("runs", item);
         const run = fromStored<Run>(item);
