@@ -28,7 +28,8 @@ export function assertLineage(target: LineageTarget, run: Run | null, artifacts:
   if (run.project !== target.project) {
     const allowed = target.allowedSourceProjects;
     const runOwner = run.project.split("/")[0];
-    if (allowed.length > 0 ? !allowed.includes(run.project) : runOwner !== target.owner) {
+    // Other owners are refused whatever the allow-list says; the list narrows the owner's projects.
+    if (runOwner !== target.owner || (allowed.length > 0 && !allowed.includes(run.project))) {
       throw new RegistryError(
         "LINEAGE",
         allowed.length > 0
