@@ -154,11 +154,27 @@ export function createRegistry<M extends MetadataSchemas = MetadataSchemas>(opti
         if (version.run !== null) byRun.set(version.run, [...(byRun.get(version.run) ?? []), version.uuid]);
       }
       let told = 0;
+      const same = (a: readonly string[], b: readonly string[]) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
       for (const [uuid, promotedBy] of byRun) {
         const run: Run | undefined = await runSource.get(uuid);
-        if (run !== undefined && JSON.stringify([...run.promotedBy].sort()) !== JSON.stringify([...promotedBy].sort())) {
+        if (run !== undefined && !same(run.promotedBy, promotedBy)) {
           await tellSource(uuid, promotedBy);
           told += 1;
+        }
+      }
+      // Runs the source still marks promoted although no version locks them any more (an unlink it missed).
+      const projects = await store.query("projects", {});
+      for (const item of projects.items) {
+        const limit = 1000;
+        for (let offset = 0; ; offset += limit) {
+          const page = await runSource.list(item.key, { where: null, sort: [{ field: "created_at", direction: "asc" }], limit, offset });
+          for (const run of page.items) {
+            if (run.promotedBy.length > 0 && !byRun.has(run.uuid)) {
+              await tellSource(run.uuid, []);
+              told += 1;
+            }
+          }
+          if (page.items.length < limit || offset + limit >= page.total) break;
         }
       }
       return told;
