@@ -1,0 +1,46 @@
+import { spreadOf, type Spread } from "./statistics.js";
+
+/** How many rounds to run and how many operations each round holds. */
+export interface RoundPlan {
+  /** Untimed rounds first (JIT, caches, file system). */
+  readonly warmup: number;
+  /** Timed rounds. */
+  readonly rounds: number;
+  /** Operations one round performs (used to turn a round's time into ops/s). */
+  readonly opsPerRound: number;
+}
+
+/** One timed workload: `run(round)` performs `opsPerRound` operations; `after(round)` cleans up untimed. */
+export interface Workload {
+  run(round: number): Promise<void> | void;
+  before?(round: number): Promise<void> | void;
+  after?(round: number): Promise<void> | void;
+}
+
+/** Runs warm-up and timed rounds; returns the spread of ops/s over the timed rounds. */
+export async function measureThroughput(plan: RoundPlan, workload: Workload): Promise<Spread> {
+  const rates: number[] = [];
+  for (let round = 0; round < plan.warmup + plan.rounds; round++) {
+    await workload.before?.(round);
+    const start = process.hrtime.bigint();
+    await workload.run(round);
+    const elapsedSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+    await workload.after?.(round);
+    if (round >= plan.warmup) rates.push(plan.opsPerRound / elapsedSeconds);
+  }
+  return spreadOf(rates);
+}
+
+/** Times a single operation per round; returns the spread of its duration in milliseconds. */
+export async function measureDuration(plan: Omit<RoundPlan, "opsPerRound">, workload: Workload): Promise<Spread> {
+  const durations: number[] = [];
+  for (let round = 0; round < plan.warmup + plan.rounds; round++) {
+    await workload.before?.(round);
+    const start = process.hrtime.bigint();
+    await workload.run(round);
+    const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
+    await workload.after?.(round);
+    if (round >= plan.warmup) durations.push(elapsedMs);
+  }
+  return spreadOf(durations);
+}
