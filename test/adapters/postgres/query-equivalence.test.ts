@@ -71,7 +71,7 @@ const sort: fc.Arbitrary<SortField[]> = fc.uniqueArray(
   { maxLength: 3, selector: (s) => s.field },
 );
 const query = fc.record({
-  where: fc.option(node, { nil: undefined }),
+  where: fc.option(node, { nil: undefined, freq: 2 }),
   sort: fc.option(sort, { nil: undefined }),
   prefix: fc.option(fc.constantFrom("k1", "k0", "k"), { nil: undefined, freq: 5 }),
   limit: fc.option(fc.integer({ min: 0, max: 7 }), { nil: undefined }),
@@ -94,6 +94,7 @@ describe.skipIf(skipReason !== undefined)("postgresStore query equivalence with 
   beforeAll(async () => {
     server = await startPostgres();
     pool = new pg.Pool({ ...server.poolConfig, max: 4 });
+    pool.on("error", () => undefined); // idle clients see the server stop at the end
   }, 60_000);
 
   afterAll(async () => {
@@ -106,7 +107,7 @@ describe.skipIf(skipReason !== undefined)("postgresStore query equivalence with 
 
   test("random queries, sorts and pages answer like the memory store", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(record, { minLength: 0, maxLength: 25 }), fc.array(query, { minLength: 1, maxLength: 12 }), async (records, queries) => {
+      fc.asyncProperty(fc.array(record, { minLength: 0, maxLength: 30, size: "large" }), fc.array(query, { minLength: 1, maxLength: 12 }), async (records, queries) => {
         const schema = freshSchema("eq");
         schemas.add(schema);
         const pgStore: Store = await postgresStore({ pool }, { schema });
