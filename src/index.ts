@@ -65,10 +65,38 @@ export { defineStages, DEFAULT_STAGES, openStages } from "./domain/stages.js";
 export type { StageMachine, StageMachineDefinition, StageCondition, StageMove, TransitionResult, StageHolder } from "./domain/stages.js";
 
 // Query language
-export { parseQuery, printQuery, parseSort, printSort, matches, compareBy, fieldPath } from "./domain/query/index.js";
-export type { QueryNode, QueryAnd, QueryOr, QueryNot, QueryTerm, QueryOp, SortField, ParseQueryOptions, ParseSortOptions } from "./domain/query/index.js";
+export {
+  parseQuery,
+  printQuery,
+  parseSort,
+  printSort,
+  normalizeQuery,
+  andQuery,
+  orQuery,
+  notQuery,
+  termQuery,
+  matches,
+  compileQuery,
+  compareBy,
+  fieldPath,
+  isDateField,
+} from "./domain/query/index.js";
+export type {
+  QueryNode,
+  QueryAnd,
+  QueryOr,
+  QueryNot,
+  QueryTerm,
+  QueryOp,
+  SortField,
+  ParseQueryOptions,
+  ParseSortOptions,
+  QueryPredicate,
+  SortableItem,
+} from "./domain/query/index.js";
 
 // Storage
 export { memoryStore } from "./store/memory.js";
+export type { MemoryStoreOptions } from "./store/memory.js";
 export { COLLECTIONS } from "./store/store.js";
 export type { Store, StoredItem, StoreQuery, StoreQueryResult, Write, PutWrite, DeleteWrite, CheckWrite, CommitResult } from "./store/store.js";
