@@ -181,6 +181,39 @@ function prepare(writes: readonly Write[]): PreparedWrite[] {
   return prepared;
 }
 
+/**
+ * One collection in memory: records by key, plus the memory store's query engine ({@link MemoryTable},
+ * with its indexes) built on the first query, so opening costs one parse and one `Map.set` per record.
+ */
+class Collection {
+  readonly rows = new Map<string, StoredItem>();
+  private table: MemoryTable | undefined;
+
+  constructor(private readonly options: MemoryTableOptions) {}
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  put(item: StoredItem): void {
+    this.rows.set(item.key, item);
+    this.table?.put(item);
+  }
+
+  delete(key: string): void {
+    if (this.rows.delete(key)) this.table?.delete(key);
+  }
+
+  query(query: StoreQuery): StoreQueryResult {
+    if (this.table === undefined) {
+      const table = new MemoryTable(this.options);
+      for (const item of this.rows.values()) table.put(item);
+      this.table = table;
+    }
+    return this.table.query(query);
+  }
+}
+
 /** Thrown while loading when the files look inconsistent, possibly because another process is compacting. */
 class InconsistentFiles extends Error {}
 
@@ -241,14 +274,14 @@ class FileStoreEngine {
   private seq = 0;
   private snapshotSeq = 0;
   private snapshotBytes = 0;
-  private tables = new Map<string, MemoryTable>();
+  private tables = new Map<string, Collection>();
   /** Archived collections: keys deleted since the snapshot (the archive may still hold them). */
   private tombstones = new Map<string, Set<string>>();
   private archiveBytes = 0;
   private archivedKeysText: Buffer | undefined;
   private archivedKeys: Map<string, Map<string, number>> | undefined;
   /** Archived collections loaded in full (archive + journal tail), once something needed them. */
-  private archivedTables: Map<string, MemoryTable> | undefined;
+  private archivedTables: Map<string, Collection> | undefined;
   private journal: JournalPosition | undefined;
   private tornTailAt: number | undefined;
 
@@ -461,7 +494,7 @@ class FileStoreEngine {
 
     let position = parsed.end;
     let records = 0;
-    let table: MemoryTable | undefined;
+    let table: Collection | undefined;
     let tableName = "";
     while (position < footerStart) {
       const newline = snapshot.indexOf(0x0a, position);
@@ -485,9 +518,9 @@ class FileStoreEngine {
     this.snapshotBytes = snapshot.length;
   }
 
-  private table(collection: string): MemoryTable {
+  private table(collection: string): Collection {
     let table = this.tables.get(collection);
-    if (table === undefined) this.tables.set(collection, (table = new MemoryTable(this.indexes)));
+    if (table === undefined) this.tables.set(collection, (table = new Collection(this.indexes)));
     return table;
   }
 
@@ -516,7 +549,7 @@ class FileStoreEngine {
     this.tombstones.get(collection)?.delete(item.key);
     if (this.archivedTables !== undefined) {
       let full = this.archivedTables.get(collection);
-      if (full === undefined) this.archivedTables.set(collection, (full = new MemoryTable(this.indexes)));
+      if (full === undefined) this.archivedTables.set(collection, (full = new Collection(this.indexes)));
       full.put(item);
     }
   }
@@ -545,12 +578,12 @@ class FileStoreEngine {
     return index;
   }
 
-  private loadArchived(): Map<string, MemoryTable> {
+  private loadArchived(): Map<string, Collection> {
     if (this.archivedTables !== undefined) return this.archivedTables;
-    const tables = new Map<string, MemoryTable>();
+    const tables = new Map<string, Collection>();
     const tableOf = (collection: string) => {
       let table = tables.get(collection);
-      if (table === undefined) tables.set(collection, (table = new MemoryTable(this.indexes)));
+      if (table === undefined) tables.set(collection, (table = new Collection(this.indexes)));
       return table;
     };
     if (this.archiveBytes > 0) {
