@@ -320,6 +320,11 @@ export class VersionsApi<Metadata = JsonObject> {
         return this.#applyUpdate(unit, target, existing, fields, "version.updated");
       }
       const keep = parsed.keepStage === true ? { stage: source.stage, stageConditions: source.stageConditions } : undefined;
+      if (keep !== undefined) {
+        // Keeping a restricted stage (production) places a version in it: that needs the stage's role on the target.
+        const requiredRole = this.#context.stages.requiredRoleFor(this.#context.stages.initial, keep.stage);
+        if (requiredRole !== undefined) this.#guard.assertAllowed(target, "version.stage", { version: source, toStage: keep.stage, requiredRole });
+      }
       return this.#create(unit, target, { ...fields, name }, { type: "version.copied", source: source.uuid, keep });
     }) as Promise<Version<Metadata>>;
   }
@@ -333,14 +338,15 @@ export class VersionsApi<Metadata = JsonObject> {
     const ref = parseInput(this.#context.schemas.reference, reference, "version reference");
     const parsed = parseInput(this.#context.schemas.transfer, input, "transfer");
     const pin = parseInput(this.#context.schemas.pin, options, "options");
+    // Another owner is an input error (§5.16), checked before any read (§5.36).
+    const sourceOwner = parseVersionRef(ref).project.owner;
+    if (parsed.toProject.split("/")[0] !== sourceOwner) {
+      throw new RegistryError("VALIDATION", `A version can only be transferred within its owner "${sourceOwner}", not to ${parsed.toProject}.`, {
+        issues: [{ path: ["toProject"], message: "another owner" }],
+      });
+    }
     return this.#context.mutate(async (unit) => {
       const { project: source, version } = await this.#resolve(unit, ref, "version.read");
-      const targetOwner = parsed.toProject.split("/")[0];
-      if (targetOwner !== source.owner) {
-        throw new RegistryError("VALIDATION", `A version can only be transferred within its owner "${source.owner}", not to ${parsed.toProject}.`, {
-          issues: [{ path: ["toProject"], message: "another owner" }],
-        });
-      }
       const target = await this.#project(unit, parsed.toProject, "version.read");
       this.#guard.assertAllowed(source, "version.transfer", { version });
       this.#guard.assertAllowed(target, "version.transfer", { version });

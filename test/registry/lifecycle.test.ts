@@ -484,3 +484,22 @@ describe("versions(kind) and close()", () => {
     await registry.close();
   });
 });
+
+describe("copy() and transfer() edge rules", () => {
+  it("transfer to another owner is VALIDATION before any lookup", async () => {
+    const { admin } = await world();
+    await rejects(admin.models.transfer("acme/churn:nope", { toProject: "beta/x" }), "VALIDATION");
+    await rejects(admin.models.transfer("acme/missing:v1", { toProject: "beta/x" }), "VALIDATION");
+  });
+
+  it("copy with keepStage into a restricted stage needs that stage's role on the target", async () => {
+    const { admin, registry } = await world();
+    await admin.models.register({ project: "acme/churn", name: "v1" });
+    await admin.models.stage("acme/churn:v1", { to: "staging" });
+    await admin.models.stage("acme/churn:v1", { to: "production" });
+    const member = registry.as({ id: "m", orgs: { acme: "member" } });
+    await rejects(member.models.copy("acme/churn:v1", { toProject: "acme/prod", keepStage: true }), "FORBIDDEN", { required: "admin", toStage: "production" });
+    expect((await member.models.copy("acme/churn:v1", { toProject: "acme/prod" })).stage).toBe("testing");
+    expect((await admin.models.copy("acme/churn:v1", { toProject: "acme/prod", keepStage: true, name: "kept" })).stage).toBe("production");
+  });
+});
