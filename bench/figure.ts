@@ -14,6 +14,8 @@ export interface Figure {
   readonly size: number | null;
   readonly unit: Unit;
   readonly spread: Spread;
+  /** For ops/s figures: process CPU microseconds per operation (median over rounds). */
+  readonly cpuMicrosPerOp?: number;
   /** Free-text detail shown under the table (what exactly was timed). */
   readonly note?: string;
 }

@@ -17,18 +17,32 @@ export interface Workload {
   after?(round: number): Promise<void> | void;
 }
 
-/** Runs warm-up and timed rounds; returns the spread of ops/s over the timed rounds. */
-export async function measureThroughput(plan: RoundPlan, workload: Workload): Promise<Spread> {
+/** Wall-clock rate and this process's CPU time per operation (user + system, all threads). */
+export interface Throughput {
+  /** Operations per wall-clock second. */
+  readonly rate: Spread;
+  /** Microseconds of process CPU per operation: less sensitive to other processes than the rate. */
+  readonly cpuMicros: Spread;
+}
+
+/** Runs warm-up and timed rounds; returns the spread of ops/s (and CPU µs/op) over the timed rounds. */
+export async function measureThroughput(plan: RoundPlan, workload: Workload): Promise<Throughput> {
   const rates: number[] = [];
+  const cpu: number[] = [];
   for (let round = 0; round < plan.warmup + plan.rounds; round++) {
     await workload.before?.(round);
+    const cpuStart = process.cpuUsage();
     const start = process.hrtime.bigint();
     await workload.run(round);
     const elapsedSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const cpuUsed = process.cpuUsage(cpuStart);
     await workload.after?.(round);
-    if (round >= plan.warmup) rates.push(plan.opsPerRound / elapsedSeconds);
+    if (round >= plan.warmup) {
+      rates.push(plan.opsPerRound / elapsedSeconds);
+      cpu.push((cpuUsed.user + cpuUsed.system) / plan.opsPerRound);
+    }
   }
-  return spreadOf(rates);
+  return { rate: spreadOf(rates), cpuMicros: spreadOf(cpu) };
 }
 
 /** Times a single operation per round; returns the spread of its duration in milliseconds. */

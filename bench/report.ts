@@ -15,12 +15,12 @@ function baselineLabel(id: string): string {
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column >= 2 && column <= 5 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join("  ").trimEnd()).join("\n");
+  return rows.map((row) => row.map((cell, column) => (column >= 2 && column <= 6 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join("  ").trimEnd()).join("\n");
 }
 
 /** The human-readable report: machine, figures with spread and baseline ratios, targets. */
 export function formatReport(machine: MachineInfo, figures: readonly Figure[], comparisons: readonly Comparison[], targets: readonly TargetResult[], notes: readonly string[]): string {
-  const rows: string[][] = [["store", "workload", "size", "median", "IQR", "min-max", "vs baseline (ours/baseline)"]];
+  const rows: string[][] = [["store", "workload", "size", "median", "IQR", "min-max", "CPU µs/op", "vs baseline (ours/baseline)"]];
   for (const figure of figures) {
     const { spread } = figure;
     const ratios = comparisons
@@ -34,6 +34,7 @@ export function formatReport(machine: MachineInfo, figures: readonly Figure[], c
       number(spread.median),
       `${number(spread.q1)}-${number(spread.q3)}`,
       `${number(spread.min)}-${number(spread.max)}`,
+      figure.cpuMicrosPerOp === undefined ? "" : number(figure.cpuMicrosPerOp),
       ratios,
     ]);
   }
@@ -45,6 +46,7 @@ export function formatReport(machine: MachineInfo, figures: readonly Figure[], c
     table(rows),
     "",
     "Ratios: ours / baseline of the same unit (ops/s: 0.5x = half the baseline's rate; ms: 2x = twice its time).",
+    "CPU µs/op: this process's user+system CPU per operation (median), which other processes on the machine disturb less than wall time.",
     "",
     "Targets (issue 7):",
     ...targets.map((target) => `  [${target.status === "pass" ? "PASS" : target.status === "miss" ? "MISS" : "----"}] ${target.target}: ${target.measured}${target.proxy === undefined ? "" : ` (proxy: ${target.proxy})`}`),

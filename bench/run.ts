@@ -87,10 +87,10 @@ async function main(): Promise<void> {
         const versionRecords = (await seed.store.query("versions", { limit: 1_000 })).items.map((item) => item.value as JsonValue);
         notes.push(`disk baselines use ${lineBytes} B per operation: the average JSON bytes the registry stores per version at ${size.toLocaleString("en-US")}`);
         progress("baselines: append + fdatasync, temp + fsync + rename + dir fsync, zod + Map");
-        const diskPlan = { warmup: WARMUP, rounds, opsPerRound: options.quick ? 100 : 300 };
+        const diskPlan = { warmup: WARMUP, rounds, opsPerRound: options.quick ? 50 : 300 };
         push("baseline", "append-fdatasync", null, "ops/s", await measureAppendFdatasync(diskPlan, options.dir, lineBytes), `append ${lineBytes} B + fdatasync (sync calls)`);
         push("baseline", "temp-fsync-rename-dirfsync", null, "ops/s", await measureAtomicReplace(diskPlan, options.dir, lineBytes), `temp file ${lineBytes} B + fsync + rename + dir fsync`);
-        push("baseline", "zod-map", null, "ops/s", await measureZodMap({ warmup: WARMUP, rounds, opsPerRound: 20_000 }, versionRecords), "zod 4 parse of a stored version record + Map.set");
+        push("baseline", "zod-map", null, "ops/s", await measureZodMap({ warmup: WARMUP, rounds, opsPerRound: options.quick ? 5_000 : 20_000 }, versionRecords), "zod 4 parse of a stored version record + Map.set");
       }
       if (LOWDB_SIZES.includes(size)) {
         progress(`baseline: lowdb at ${size}`);

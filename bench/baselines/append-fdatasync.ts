@@ -12,14 +12,14 @@ export async function measureAppendFdatasync(plan: RoundPlan, dir: string, lineB
   const line = Buffer.from(`${"x".repeat(Math.max(0, lineBytes - 1))}\n`);
   const fd = openSync(path, "a");
   try {
-    return await measureThroughput(plan, {
+    return (await measureThroughput(plan, {
       run() {
         for (let index = 0; index < plan.opsPerRound; index++) {
           writeSync(fd, line);
           fdatasyncSync(fd);
         }
       },
-    });
+    })).rate;
   } finally {
     closeSync(fd);
     rmSync(path, { force: true });

@@ -13,7 +13,7 @@ export async function measureAtomicReplace(plan: RoundPlan, dir: string, recordB
   const body = Buffer.from("x".repeat(recordBytes));
   const dirFd = openSync(dir, "r");
   try {
-    return await measureThroughput(plan, {
+    return (await measureThroughput(plan, {
       run() {
         for (let index = 0; index < plan.opsPerRound; index++) {
           const fd = openSync(temp, "w");
@@ -24,7 +24,7 @@ export async function measureAtomicReplace(plan: RoundPlan, dir: string, recordB
           fsyncSync(dirFd);
         }
       },
-    });
+    })).rate;
   } finally {
     closeSync(dirFd);
     rmSync(target, { force: true });

@@ -16,7 +16,7 @@ export async function measureLowdb(plan: RoundPlan, dir: string, records: readon
   for (let index = 0; index < size; index++) db.data.versions.push(records[index % records.length] as JsonValue);
   await db.write();
   try {
-    return await measureThroughput(plan, {
+    return (await measureThroughput(plan, {
       async run() {
         for (let index = 0; index < plan.opsPerRound; index++) {
           db.data.versions.push(records[index % records.length] as JsonValue);
@@ -26,7 +26,7 @@ export async function measureLowdb(plan: RoundPlan, dir: string, records: readon
       after() {
         db.data.versions.length = size;
       },
-    });
+    })).rate;
   } finally {
     await rm(path, { force: true });
   }

@@ -10,7 +10,7 @@ import { versionRecordSchema } from "./version-record-schema.js";
 export async function measureZodMap(plan: RoundPlan, records: readonly JsonValue[]): Promise<Spread> {
   const map = new Map<string, unknown>();
   let next = 0;
-  return await measureThroughput(plan, {
+  const { rate } = await measureThroughput(plan, {
     run() {
       for (let index = 0; index < plan.opsPerRound; index++) {
         const record = records[index % records.length];
@@ -21,4 +21,5 @@ export async function measureZodMap(plan: RoundPlan, records: readonly JsonValue
       map.clear();
     },
   });
+  return rate;
 }

@@ -1,7 +1,7 @@
 import { createRegistry, SYSTEM, type Store } from "../../src/index.js";
 import type { Figure } from "../figure.js";
 import { figureId } from "../figure.js";
-import { measureThroughput, type RoundPlan } from "../measure.js";
+import { measureThroughput, type RoundPlan, type Throughput } from "../measure.js";
 import { seededRandom } from "../random.js";
 import { benchRegisterInput, BENCH_PROJECT, LIST_QUERY } from "../version-mix.js";
 
@@ -35,8 +35,8 @@ export async function runRegistryWorkloads(options: {
   const session = createRegistry({ store }).as(SYSTEM);
   const figures: Figure[] = [];
   const plan = (opsPerRound: number): RoundPlan => ({ warmup, rounds, opsPerRound });
-  const add = (workload: string, spread: Figure["spread"], note: string) =>
-    figures.push({ id: figureId(storeName, workload, size), store: storeName, workload, size, unit: "ops/s", spread, note });
+  const add = (workload: string, measured: Throughput, note: string) =>
+    figures.push({ id: figureId(storeName, workload, size), store: storeName, workload, size, unit: "ops/s", spread: measured.rate, cpuMicrosPerOp: measured.cpuMicros.median, note });
 
   const random = seededRandom(size);
   const references = Array.from({ length: counts.get }, () => `${BENCH_PROJECT}:v${1 + Math.floor(random() * size)}`);
@@ -64,7 +64,9 @@ export async function runRegistryWorkloads(options: {
 
   let registered: string[] = [];
   const removeRegistered = async () => {
-    for (const name of registered) await session.models.delete(`${BENCH_PROJECT}:${name}`);
+    for (let start = 0; start < registered.length; start += IN_FLIGHT) {
+      await Promise.all(registered.slice(start, start + IN_FLIGHT).map((name) => session.models.delete(`${BENCH_PROJECT}:${name}`)));
+    }
     registered = [];
   };
   add(
