@@ -340,7 +340,7 @@ function sendError(res: ServerResponse, status: number, body: { code: string; me
 async function openStore(dir: string): Promise<Store> {
   try {
     const { fileStore } = await import("artifact-versions/fs");
-    return fileStore({ dir });
+    return await fileStore({ dir });
   } catch (error) {
     console.warn(`artifact-versions/fs is not available (${error instanceof Error ? error.message : String(error)}); keeping records in memory.`);
     return memoryStore();
