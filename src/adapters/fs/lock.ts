@@ -88,9 +88,17 @@ export class DirectoryLock {
         const owner: LockOwner = { pid: process.pid, host: this.host, token, at: new Date().toISOString() };
         const data = Buffer.from(JSON.stringify(owner) + "\n");
         this.fs.writeSync(fd, data, 0, data.length, 0);
-      } finally {
+      } catch (error) {
+        // never leave a half-written lock behind: others would wait for it to grow stale
         this.fs.closeSync(fd);
+        try {
+          this.fs.unlinkSync(this.path);
+        } catch {
+          // nothing more to do
+        }
+        throw error;
       }
+      this.fs.closeSync(fd);
       this.token = token;
       return true;
     }

@@ -1,0 +1,185 @@
+/**
+ * Crash-point injection through the `fs` seam: the store's file-system calls fail at every step of a
+ * commit and of a compaction (after a write, after an fsync, after a rename, half-way through a
+ * write). Afterwards the store refuses further use, and a reopened store shows the state before or
+ * after the interrupted commit, never anything in between.
+ */
+import * as nodeFs from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { fileStore, type FileStoreFs } from "../../../src/adapters/fs/index.js";
+import type { Store, Write } from "../../../src/store/store.js";
+
+const root = mkdtempSync(join(tmpdir(), "av-fs-points-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let counter = 0;
+
+type Step = "writeSync" | "fdatasync" | "fsyncSync" | "renameSync" | "ftruncateSync";
+
+/** A file system that fails the `nth` call of `step` (after doing it, or half-way for writes). */
+function faultyFs(step: Step, nth: number, mode: "after" | "torn" = "after", lockToo = false): { fs: FileStoreFs; calls: () => number } {
+  let calls = 0;
+  const paths = new Map<number, string>();
+  const crash = () => Object.assign(new Error(`injected crash at ${step} #${nth}`), { code: "EIO" });
+  const fs: FileStoreFs = {
+    ...nodeFs,
+    openSync(path, flags) {
+      const fd = nodeFs.openSync(path, flags);
+      paths.set(fd, path);
+      return fd;
+    },
+    writeSync(fd, buffer, offset, length, position) {
+      const isLock = paths.get(fd)?.endsWith("lock") === true;
+      if (step === "writeSync" && (lockToo || !isLock) && ++calls === nth) {
+        if (mode === "torn") nodeFs.writeSync(fd, buffer, offset, Math.max(1, Math.floor(length / 2)), position);
+        else nodeFs.writeSync(fd, buffer, offset, length, position);
+        throw crash();
+      }
+      return nodeFs.writeSync(fd, buffer, offset, length, position);
+    },
+    fdatasync(fd, callback) {
+      if (step === "fdatasync" && ++calls === nth) nodeFs.fdatasync(fd, () => callback(crash()));
+      else nodeFs.fdatasync(fd, callback);
+    },
+    fsyncSync(fd) {
+      nodeFs.fsyncSync(fd);
+      if (step === "fsyncSync" && ++calls === nth) throw crash();
+    },
+    renameSync(from, to) {
+      nodeFs.renameSync(from, to);
+      if (step === "renameSync" && ++calls === nth) throw crash();
+    },
+    ftruncateSync(fd, length) {
+      nodeFs.ftruncateSync(fd, length);
+      if (step === "ftruncateSync" && ++calls === nth) throw crash();
+    },
+  };
+  return { fs, calls: () => calls };
+}
+
+async function state(store: Store) {
+  const out: Record<string, unknown> = {};
+  for (const collection of ["items", "audit", "counters"]) out[collection] = (await store.query(collection)).items;
+  return out;
+}
+
+/** Commit i: puts items/k-i, bumps counters/c, adds audit/e-i, and deletes items/k-(i-3). */
+async function commitNumber(store: Store, i: number): Promise<void> {
+  const c = await store.get("counters", "c");
+  const writes: Write[] = [
+    { op: "put", collection: "items", key: `k-${i}`, expect: 0, value: { i, text: "é🚀".repeat(i) } },
+    { op: "put", collection: "counters", key: "c", expect: c?.revision ?? 0, value: { n: i } },
+    { op: "put", collection: "audit", key: `e-${i}`, expect: 0, value: { i } },
+  ];
+  const old = await store.get("items", `k-${i - 3}`);
+  if (old !== undefined) writes.push({ op: "delete", collection: "items", key: old.key, expect: old.revision });
+  await store.commit(writes);
+}
+
+/**
+ * Builds commits 0..n-1 into a fresh store, recording the state after each; then runs commit n
+ * (optionally followed by a compaction) on a faulty fs and checks the reopened state is one of the
+ * states before or after it.
+ */
+async function crashScenario(step: Step, nth: number, mode: "after" | "torn", compactAfter: boolean): Promise<{ crashed: boolean; outcome: "before" | "after" }> {
+  const dir = join(root, `s-${++counter}`);
+  const setup = await fileStore({ dir, compactionBytes: 1_500, onWarning: () => {} });
+  for (let i = 0; i < 5; i++) await commitNumber(setup, i);
+  const before = await state(setup);
+  await setup.close();
+
+  const { fs } = faultyFs(step, nth, mode);
+  const faulty = await fileStore({ dir, fs, compactionBytes: compactAfter ? 1 : 1e9, onWarning: () => {} });
+  let crashed = false;
+  try {
+    await commitNumber(faulty, 5);
+    if (compactAfter) await faulty.compact();
+  } catch (error) {
+    crashed = true;
+    expect((error as { code?: unknown }).code).toBe("STORAGE");
+    // a store whose write or fsync failed refuses further use until reopened
+    await expect(faulty.commit([{ op: "put", collection: "items", key: "x", expect: 0, value: 1 }])).rejects.toMatchObject({ code: "STORAGE" });
+    await expect(faulty.get("items", "k-1")).rejects.toMatchObject({ code: "STORAGE" });
+  }
+  await faulty.close();
+
+  const reference = await fileStore({ dir: join(root, `ref-${counter}`), durability: "none" });
+  for (let i = 0; i <= 5; i++) await commitNumber(reference, i);
+  const after = await state(reference);
+  await reference.close();
+
+  const reopened = await fileStore({ dir, onWarning: () => {} });
+  const now = await state(reopened);
+  const strip = (s: Record<string, unknown>) => JSON.parse(JSON.stringify(s, (key, value) => (key === "seq" ? undefined : value)));
+  const outcome = JSON.stringify(strip(now)) === JSON.stringify(strip(before)) ? "before" : "after";
+  if (outcome === "after") expect(strip(now)).toEqual(strip(after));
+  // and the store works on: the next commit lands on top of whichever state survived
+  await commitNumber(reopened, outcome === "after" ? 6 : 5);
+  await reopened.close();
+  const again = await fileStore({ dir, onWarning: () => {} });
+  expect((await again.get("counters", "c"))?.value).toEqual({ n: outcome === "after" ? 6 : 5 });
+  await again.close();
+  return { crashed, outcome };
+}
+
+describe("fileStore() with a crash injected at each step", () => {
+  const cases: [Step, number, "after" | "torn", boolean][] = [];
+  for (const nth of [1, 2, 3]) cases.push(["writeSync", nth, "after", false], ["writeSync", nth, "torn", false]);
+  for (const nth of [1, 2]) cases.push(["fdatasync", nth, "after", false]);
+  for (const nth of [1, 2, 3, 4, 5, 6]) cases.push(["writeSync", nth, "after", true], ["writeSync", nth, "torn", true], ["fsyncSync", nth, "after", true]);
+  for (const nth of [1, 2, 3]) cases.push(["renameSync", nth, "after", true]);
+  cases.push(["ftruncateSync", 1, "after", true]);
+
+  test.each(cases)("%s #%i (%s), compaction %s: reopens to the state before or after", async (step, nth, mode, compact) => {
+    const { outcome } = await crashScenario(step, nth, mode, compact);
+    expect(["before", "after"]).toContain(outcome);
+  });
+
+  test("a failed fsync rejects every pending commit with STORAGE and refuses further use", async () => {
+    const dir = join(root, `fsync-${++counter}`);
+    const { fs } = faultyFs("fdatasync", 1);
+    const store = await fileStore({ dir, fs });
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => store.commit([{ op: "put", collection: "items", key: `p-${i}`, expect: 0, value: i }])),
+    );
+    expect(results.every((result) => result.status === "rejected" && (result.reason as { code?: unknown }).code === "STORAGE")).toBe(true);
+    await expect(store.query("items")).rejects.toMatchObject({ code: "STORAGE" });
+    await store.close();
+    const reopened = await fileStore({ dir, onWarning: () => {} });
+    await reopened.commit([{ op: "put", collection: "items", key: "after", expect: 0, value: 1 }]);
+    await reopened.close();
+  });
+
+  test("a failed lock write leaves no lock behind", async () => {
+    const dir = join(root, `lock-${++counter}`);
+    const { fs } = faultyFs("writeSync", 2, "torn", true); // #1 is the lock taken at open
+    const store = await fileStore({ dir, fs, lockTimeoutMs: 200 });
+    await expect(store.commit([{ op: "put", collection: "items", key: "a", expect: 0, value: 1 }])).rejects.toMatchObject({ code: "STORAGE" });
+    await store.commit([{ op: "put", collection: "items", key: "a", expect: 0, value: 1 }]);
+    expect((await store.get("items", "a"))?.revision).toBe(1);
+    await store.close();
+    expect(nodeFs.existsSync(join(dir, "lock"))).toBe(false);
+  });
+
+  test("a torn journal append is dropped with a warning and the next commit follows valid data", async () => {
+    const dir = join(root, `torn-${++counter}`);
+    const setup = await fileStore({ dir });
+    await commitNumber(setup, 0);
+    await setup.close();
+    const { fs } = faultyFs("writeSync", 1, "torn");
+    const faulty = await fileStore({ dir, fs });
+    await expect(commitNumber(faulty, 1)).rejects.toMatchObject({ code: "STORAGE" });
+    await faulty.close();
+    const warnings: string[] = [];
+    const reopened = await fileStore({ dir, onWarning: (message) => warnings.push(message) });
+    expect(warnings.some((warning) => warning.includes("torn"))).toBe(true);
+    expect(await reopened.get("items", "k-1")).toBeUndefined();
+    await commitNumber(reopened, 1);
+    await reopened.close();
+    const again = await fileStore({ dir, onWarning: () => {} });
+    expect((await again.get("items", "k-1"))?.value).toEqual({ i: 1, text: "é🚀" });
+    await again.close();
+  });
+});
