@@ -1,0 +1,282 @@
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { fileStore, type FileStore } from "../../../src/adapters/fs/index.js";
+import type { Write } from "../../../src/store/store.js";
+
+const root = mkdtempSync(join(tmpdir(), "av-fs-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let counter = 0;
+const freshDir = () => join(root, `s-${++counter}`);
+const quiet = { onWarning: () => {} };
+
+const put = (collection: string, key: string, expect: number, value: unknown): Write => ({ op: "put", collection, key, expect, value: value as never });
+
+async function seeded(dir: string, n = 5, options: { compactionBytes?: number } = {}): Promise<FileStore> {
+  const store = await fileStore({ dir, ...quiet, ...options });
+  for (let i = 0; i < n; i++) await store.commit([put("items", `k${i}`, 0, { i }), put("audit", `a${i}`, 0, { i })]);
+  return store;
+}
+
+function deadPid(): number {
+  // a pid that is not running: far above the default pid_max of most systems
+  for (let pid = 4_000_000; ; pid++) {
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === "ESRCH") return pid;
+    }
+  }
+}
+
+describe("fileStore() files", () => {
+  test("creates its directory and keeps readable JSON lines with a format version", async () => {
+    const dir = join(freshDir(), "nested", "deeper");
+    const store = await seeded(dir, 3);
+    await store.compact();
+    await store.commit([put("items", "after", 0, { text: "hello" })]);
+    await store.close();
+    expect(readdirSync(dir).sort()).toEqual(["archive.jsonl", "journal.jsonl", "snapshot.jsonl"]);
+    const snapshot = readFileSync(join(dir, "snapshot.jsonl"), "utf8").trim().split("\n");
+    expect(JSON.parse(snapshot[0] ?? "")).toMatchObject({ format: 1, file: "snapshot", records: 3 });
+    expect(JSON.parse(snapshot[1] ?? "")).toEqual({ c: "items", k: "k0", r: 1, s: 1, v: { i: 0 } });
+    const journal = readFileSync(join(dir, "journal.jsonl"), "utf8").trim().split("\n");
+    expect(JSON.parse(journal[0] ?? "")).toEqual({ format: 1, file: "journal", base: 3 });
+    expect(journal[1]).toMatch(/^[0-9a-f]{8} \{"seq":4,"at":"[^"]+","w":\[\{"c":"items","k":"after","r":1,"v":\{"text":"hello"\}\}\]\}$/);
+    const archive = readFileSync(join(dir, "archive.jsonl"), "utf8").trim().split("\n");
+    expect(archive).toHaveLength(4);
+  });
+
+  test("keeps everything across reopen, compaction and reopen again", async () => {
+    const dir = freshDir();
+    const store = await seeded(dir, 20, { compactionBytes: 500 });
+    await store.commit([{ op: "delete", collection: "items", key: "k3", expect: 1 }, { op: "delete", collection: "audit", key: "a4", expect: 1 }]);
+    await store.commit([put("items", "k5", 1, { i: 55 }), put("audit", "a5", 1, { i: 55 })]);
+    const before = { items: await store.query("items"), audit: await store.query("audit") };
+    await store.close();
+    const reopened = await fileStore({ dir, ...quiet });
+    expect(await reopened.query("items")).toEqual(before.items);
+    expect(await reopened.query("audit")).toEqual(before.audit);
+    expect(await reopened.get("audit", "a4")).toBeUndefined();
+    expect(await reopened.get("audit", "a5")).toMatchObject({ revision: 2, value: { i: 55 } });
+    await reopened.close();
+  });
+
+  test("keeps audit out of the open path and answers audit reads and revision checks from the archive", async () => {
+    const dir = freshDir();
+    const store = await seeded(dir, 10);
+    await store.compact();
+    await store.close();
+    const snapshot = readFileSync(join(dir, "snapshot.jsonl"), "utf8");
+    expect(snapshot.includes('"c":"audit"')).toBe(false);
+    const reopened = await fileStore({ dir, ...quiet });
+    // a create-only write of an archived key conflicts without loading the archive
+    await expect(reopened.commit([put("audit", "a3", 0, {})])).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await reopened.get("audit", "missing")).toBeUndefined();
+    expect(await reopened.get("audit", "a3")).toMatchObject({ key: "a3", revision: 1, value: { i: 3 } });
+    const page = await reopened.query("audit", { sort: [{ field: "seq", direction: "asc" }], limit: 3 });
+    expect(page.items.map((item) => item.key)).toEqual(["a0", "a1", "a2"]);
+    expect(page.total).toBe(10);
+    await reopened.commit([put("audit", "a3", 1, { i: 33 }), put("audit", "a10", 0, { i: 10 })]);
+    expect((await reopened.query("audit")).total).toBe(11);
+    await reopened.close();
+  });
+
+  test("sweeps orphan temp files at open", async () => {
+    const dir = freshDir();
+    const store = await seeded(dir, 1);
+    await store.close();
+    writeFileSync(join(dir, ".tmp-orphan"), "half a snapshot");
+    const reopened = await fileStore({ dir, ...quiet });
+    expect(existsSync(join(dir, ".tmp-orphan"))).toBe(false);
+    await reopened.close();
+  });
+
+  test("rounds-trips hostile keys without ever using them as paths", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet });
+    const keys = ["..", "../x", "../../etc/passwd", "/abs", "con", "CON", "nul", "aux.txt", "V1", "v1", "a\\b", "x".repeat(512), "日本語/キー", "🚀", " ", "\u0000nul"];
+    await store.commit(keys.map((key, index) => put("items", key, 0, { index })));
+    await store.compact();
+    await store.close();
+    const reopened = await fileStore({ dir, ...quiet });
+    for (const [index, key] of keys.entries()) expect(await reopened.get("items", key)).toMatchObject({ key, value: { index } });
+    await reopened.close();
+    expect(readdirSync(dir).sort()).toEqual(["journal.jsonl", "snapshot.jsonl"]);
+    expect(readdirSync(join(dir, "..")).filter((name) => !name.startsWith("s-"))).toEqual([]);
+  });
+
+  test("sees commits of another instance on refresh, also across its compaction", async () => {
+    const dir = freshDir();
+    const a = await fileStore({ dir, ...quiet });
+    const b = await fileStore({ dir, ...quiet });
+    await a.commit([put("items", "x", 0, 1)]);
+    expect(await b.get("items", "x")).toBeUndefined();
+    await b.refresh();
+    expect((await b.get("items", "x"))?.value).toBe(1);
+    await a.commit([put("items", "x", 1, 2), put("audit", "e1", 0, {})]);
+    await a.compact();
+    await a.commit([put("items", "y", 0, 3)]);
+    await b.refresh();
+    expect((await b.get("items", "x"))?.value).toBe(2);
+    expect((await b.get("items", "y"))?.value).toBe(3);
+    expect(await b.get("audit", "e1")).toMatchObject({ revision: 1 });
+    // b's stale view is refreshed under the lock before its commit is validated
+    await a.commit([put("items", "y", 1, 4)]);
+    await expect(b.commit([put("items", "y", 1, 5)])).rejects.toMatchObject({ code: "CONFLICT" });
+    await b.commit([put("items", "y", 2, 5)]);
+    await a.refresh();
+    expect(await a.get("items", "y")).toMatchObject({ revision: 3, value: 5 });
+    await a.close();
+    await b.close();
+  });
+
+  test("refuses further use after close", async () => {
+    const store = await fileStore({ dir: freshDir(), ...quiet });
+    await store.close();
+    await expect(store.get("items", "a")).rejects.toMatchObject({ code: "STORAGE" });
+    await expect(store.commit([put("items", "a", 0, 1)])).rejects.toMatchObject({ code: "STORAGE" });
+  });
+});
+
+describe("fileStore() recovery from damaged files", () => {
+  test("drops a torn journal tail with a warning, never parsing it", async () => {
+    const dir = freshDir();
+    (await seeded(dir, 3)).close();
+    appendFileSync(join(dir, "journal.jsonl"), '0badc0de {"seq":4,"at":"x","w":[{"c":"items","k":"evil","r":1,"v":1}]');
+    const warnings: string[] = [];
+    const store = await fileStore({ dir, onWarning: (message) => warnings.push(message) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/torn or damaged tail/);
+    expect(await store.get("items", "evil")).toBeUndefined();
+    expect((await store.query("items")).total).toBe(3);
+    await store.commit([put("items", "k3", 0, { i: 3 })]);
+    await store.close();
+    const again = await fileStore({ dir, ...quiet });
+    expect((await again.query("items")).total).toBe(4);
+    await again.close();
+  });
+
+  test("drops a complete tail line whose checksum does not match", async () => {
+    const dir = freshDir();
+    (await seeded(dir, 2)).close();
+    const journal = join(dir, "journal.jsonl");
+    const lines = readFileSync(journal, "utf8").split("\n");
+    lines[2] = (lines[2] ?? "").replace('"i":1', '"i":9');
+    writeFileSync(journal, lines.join("\n"));
+    const warnings: string[] = [];
+    const store = await fileStore({ dir, onWarning: (message) => warnings.push(message) });
+    expect(warnings).toHaveLength(1);
+    expect(await store.get("items", "k1")).toBeUndefined();
+    expect((await store.get("items", "k0"))?.value).toEqual({ i: 0 });
+    await store.close();
+  });
+
+  test("refuses a journal with a garbage line in the middle, leaving the files as they are", async () => {
+    const dir = freshDir();
+    (await seeded(dir, 4)).close();
+    const journal = join(dir, "journal.jsonl");
+    const lines = readFileSync(journal, "utf8").split("\n");
+    lines.splice(2, 0, "garbage that is not a commit");
+    writeFileSync(journal, lines.join("\n"));
+    const before = readFileSync(journal, "utf8");
+    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/damaged at byte \d+, and valid commits follow/) });
+    expect(readFileSync(journal, "utf8")).toBe(before);
+  });
+
+  test("moves a damaged snapshot aside, reports it, and never opens as an empty store", async () => {
+    const dir = freshDir();
+    const store = await seeded(dir, 4);
+    await store.compact();
+    await store.close();
+    const snapshot = join(dir, "snapshot.jsonl");
+    const text = readFileSync(snapshot, "utf8");
+    writeFileSync(snapshot, text.replace('"i":2', '"i":7'));
+    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/snapshot .* is damaged \(its checksum does not match\)/) });
+    expect(existsSync(snapshot)).toBe(false);
+    expect(readdirSync(dir).some((name) => name.startsWith("snapshot.jsonl.damaged-"))).toBe(true);
+    // the second open does not start empty either
+    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/snapshot\.jsonl is missing/) });
+  });
+
+  test("refuses a truncated snapshot", async () => {
+    const dir = freshDir();
+    const store = await seeded(dir, 4);
+    await store.compact();
+    await store.close();
+    const snapshot = join(dir, "snapshot.jsonl");
+    writeFileSync(snapshot, readFileSync(snapshot).subarray(0, statSync(snapshot).size - 30));
+    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE" });
+  });
+
+  test("refuses files of a newer format with STORAGE", async () => {
+    const dir = freshDir();
+    (await seeded(dir, 1)).close();
+    const journal = join(dir, "journal.jsonl");
+    const lines = readFileSync(journal, "utf8").split("\n");
+    lines[0] = JSON.stringify({ format: 2, file: "journal", base: 0 });
+    writeFileSync(journal, lines.join("\n"));
+    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/format version 2, newer/) });
+  });
+
+  test("removes a journal whose header never reached the disk", async () => {
+    const dir = freshDir();
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "journal.jsonl"), '{"format":1,"fi');
+    const warnings: string[] = [];
+    const store = await fileStore({ dir, onWarning: (message) => warnings.push(message) });
+    expect(warnings).toHaveLength(1);
+    await store.commit([put("items", "a", 0, 1)]);
+    await store.close();
+  });
+});
+
+describe("fileStore() writer lock", () => {
+  test("takes over at once a lock whose holder is dead on this host, with a warning", async () => {
+    const dir = freshDir();
+    (await seeded(dir, 1)).close();
+    writeFileSync(join(dir, "lock"), JSON.stringify({ pid: deadPid(), host: hostname(), token: "old", at: new Date().toISOString() }));
+    const warnings: string[] = [];
+    const store = await fileStore({ dir, onWarning: (message) => warnings.push(message), lockTimeoutMs: 1_000 });
+    await store.commit([put("items", "b", 0, 1)]);
+    expect(warnings.some((warning) => warning.includes("Took over"))).toBe(true);
+    expect(existsSync(join(dir, "lock"))).toBe(false);
+    await store.close();
+  });
+
+  test("waits for a live holder, then fails with STORAGE naming it", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet, lockTimeoutMs: 150 });
+    writeFileSync(join(dir, "lock"), JSON.stringify({ pid: process.pid, host: "elsewhere", token: "t", at: new Date().toISOString() }));
+    await expect(store.commit([put("items", "a", 0, 1)])).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/host elsewhere/) });
+    rmSync(join(dir, "lock"));
+    await store.commit([put("items", "a", 0, 1)]);
+    await store.close();
+  });
+
+  test("a commit waiting for the lock goes through when the holder releases", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet });
+    writeFileSync(join(dir, "lock"), JSON.stringify({ pid: process.pid, host: hostname(), token: "t", at: new Date().toISOString() }));
+    const pending = store.commit([put("items", "a", 0, 1)]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    rmSync(join(dir, "lock"));
+    await expect(pending).resolves.toMatchObject({ seq: 1 });
+    await store.close();
+  });
+
+  test("group commit: 64 concurrent commits each resolve with its own seq and are all on disk", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet });
+    const results = await Promise.all(Array.from({ length: 64 }, (_, i) => store.commit([put("items", `g${i}`, 0, i)])));
+    expect(new Set(results.map((result) => result.seq)).size).toBe(64);
+    await store.close();
+    const lines = readFileSync(join(dir, "journal.jsonl"), "utf8").trim().split("\n");
+    expect(lines).toHaveLength(65);
+    const reopened = await fileStore({ dir, ...quiet });
+    expect((await reopened.query("items")).total).toBe(64);
+    await reopened.close();
+  });
+});
