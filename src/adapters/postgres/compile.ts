@@ -105,8 +105,8 @@ function compileTerm(term: QueryTerm, ctx: CompileContext): string {
     aliasCounter = (aliasCounter + 1) % 1_000_000;
     const alias = `av_e${aliasCounter}`;
     return (
-      `(CASE jsonb_typeof(${x}) WHEN 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements(${x}) AS ${alias}(e) WHERE ${test(`${alias}.e`)}) ` +
-      `ELSE ${test(x)} END)`
+      `coalesce(CASE jsonb_typeof(${x}) WHEN 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements(${x}) AS ${alias}(e) WHERE ${test(`${alias}.e`)}) ` +
+      `ELSE ${test(x)} END, false)`
     );
   };
   const orderTest = (value: string, op: ">" | ">=" | "<" | "<="): ElementTest => {
@@ -189,7 +189,8 @@ export function compileWhere(node: QueryNode | null | undefined, ctx: CompileCon
     case "not":
       return `(NOT ${compileWhere(node.item, ctx)})`;
     case "term":
-      return `coalesce(${compileTerm(node, ctx)}, false)`;
+      // never NULL: containment and nil tests are not, and every element test is wrapped in coalesce()
+      return compileTerm(node, ctx);
   }
 }
 
