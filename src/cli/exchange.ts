@@ -59,6 +59,7 @@ export async function pullVersions(context: CommandContext, session: Session, ki
     const folder = join(root, `${kind}s`, version.name);
     await mkdir(folder, { recursive: true });
     await writeJson(join(folder, VERSION_FILE), version);
+    if (!context.json) context.out(`pulled ${kind} version ${version.project}:${version.name} -> ${folder}\n`);
     if (version.run === null) continue;
     if (!runs.has(version.run)) {
       try {
@@ -71,7 +72,6 @@ export async function pullVersions(context: CommandContext, session: Session, ki
     }
     const run = runs.get(version.run);
     if (run !== undefined) await writeJson(join(folder, RUN_FILE), run);
-    if (!context.json) context.out(`pulled ${kind} version ${version.project}:${version.name} -> ${folder}\n`);
   }
   if (context.json) context.printJson(versions);
   else if (versions.length === 0) context.out(`no ${kind} versions matched\n`);
