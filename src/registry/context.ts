@@ -69,7 +69,12 @@ export function createMutationRunner(
         unit = new UnitOfWork(store);
         result = await fn(unit);
         if (unit.changed) {
-          committing = store.commit(unit.writes());
+          try {
+            committing = store.commit(unit.writes());
+          } catch (error) {
+            // A store that throws synchronously is handled like one that rejects (CONFLICT retried, else STORAGE).
+            committing = Promise.reject(error);
+          }
           // Let the store start on the commit (stores apply it in memory on arrival) before the next computes.
           committing.catch(() => undefined);
         }

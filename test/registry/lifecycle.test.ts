@@ -503,3 +503,41 @@ describe("copy() and transfer() edge rules", () => {
     expect((await admin.models.copy("acme/churn:v1", { toProject: "acme/prod", keepStage: true, name: "kept" })).stage).toBe("production");
   });
 });
+
+describe("store failures", () => {
+  it("are STORAGE with the adapter's error as cause, whether the store throws or rejects", async () => {
+    const { memoryStore } = await import("artifact-versions");
+    const base = memoryStore();
+    let mode: "ok" | "throw" | "reject" = "ok";
+    const store = {
+      get: base.get.bind(base),
+      query: base.query.bind(base),
+      commit: (writes: Parameters<typeof base.commit>[0]) => {
+        if (mode === "throw") throw new Error("disk on fire");
+        if (mode === "reject") return Promise.reject(new Error("disk gone"));
+        return base.commit(writes);
+      },
+    };
+    const registry = createRegistry({ store });
+    const s = registry.as({ id: "ana", orgs: { acme: "admin" } });
+    await s.projects.create({ owner: "acme", name: "p" });
+    mode = "throw";
+    const thrown = await rejects(s.models.register({ project: "acme/p" }), "STORAGE");
+    expect((thrown.cause as Error).message).toBe("disk on fire");
+    mode = "reject";
+    const rejected = await rejects(s.models.register({ project: "acme/p" }), "STORAGE");
+    expect((rejected.cause as Error).message).toBe("disk gone");
+    mode = "ok";
+    expect((await s.models.register({ project: "acme/p" })).name).toBe("v1");
+  });
+
+  it("pinned concurrent updates: exactly one wins, the rest are CONFLICT", async () => {
+    const { admin } = await world();
+    await admin.models.register({ project: "acme/churn", name: "v1" });
+    const codes = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => admin.models.update("acme/churn:v1", { description: String(i) }, { ifRevision: 1 }).then(() => "OK", (e: { code: string }) => e.code)),
+    );
+    expect(codes.filter((c) => c === "OK")).toHaveLength(1);
+    expect(codes.filter((c) => c === "CONFLICT")).toHaveLength(4);
+  });
+});
