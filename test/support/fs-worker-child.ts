@@ -11,8 +11,9 @@
  */
 import { fileStore } from "../../src/adapters/fs/index.js";
 
-const [dir, worker, namesArg, incrementsArg, startAtArg] = process.argv.slice(2);
-if (dir === undefined || worker === undefined) throw new Error("usage: fs-worker-child.ts <dir> <worker> <names> <increments>");
+const [dir, workerArg, namesArg, incrementsArg, startAtArg] = process.argv.slice(2);
+if (dir === undefined || workerArg === undefined) throw new Error("usage: fs-worker-child.ts <dir> <worker> <names> <increments>");
+const worker: string = workerArg;
 const names = Number(namesArg ?? 20);
 const increments = Number(incrementsArg ?? 20);
 
