@@ -342,7 +342,7 @@ export interface AccessRequest {
   /** For `version.stage`: the current stage. */
   fromStage?: string;
   /** For `version.stage`: the stage machine's role for the move (`machine.requiredRoleFor(from, to)`), if any. */
-  requiredRole?: Role;
+  requiredRole?: Role | undefined;
 }
 
 /** The policy's answer. */

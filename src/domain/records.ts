@@ -124,7 +124,10 @@ export interface AuditEntry {
     readonly project: string;
     readonly name?: string;
   };
-  /** Immer patches relative to the stored record before the change (`[]` for creations, see `type`). */
+  /**
+   * Immer patches relative to the stored record before the change. A creation is one `replace` of the
+   * whole record at path `[]`; a deletion one `remove` at path `[]`.
+   */
   readonly changes: readonly AuditPatch[];
 }
 

@@ -404,8 +404,10 @@ export class VersionsApi<Metadata = JsonObject> {
    */
   async lineage(reference: string): Promise<Lineage<Metadata>> {
     const version = await this.get(reference);
-    const run = version.run === null ? undefined : await loadRun(this.#context, directReader(this.#context.store), version.run);
-    if (run === undefined) return { version, run: null, artifacts: [], inputs: [] };
+    const reader = directReader(this.#context.store);
+    const run = version.run === null ? undefined : await loadRun(this.#context, reader, version.run);
+    // A run in a project the principal may not read stays hidden, as if it did not exist.
+    if (run === undefined || !(await this.#canReadRun(reader, run))) return { version, run: null, artifacts: [], inputs: [] };
     const byName = new Map(run.artifacts.map((artifact) => [artifact.name, artifact]));
     const artifacts = version.artifacts.map((name) => byName.get(name)).filter((artifact): artifact is RunArtifact => artifact !== undefined);
     return { version, run, artifacts, inputs: run.artifacts.filter((artifact) => artifact.isInput) };
@@ -530,6 +532,12 @@ export class VersionsApi<Metadata = JsonObject> {
 
   #now(): string {
     return this.#context.clock().toISOString();
+  }
+
+  async #canReadRun(reader: Reader, run: Run): Promise<boolean> {
+    if (this.#context.runSource !== undefined) return true;
+    const item = await reader.get<StoredProject>("projects", run.project);
+    return item !== undefined && this.#guard.can(fromStored<Project>(item), "run.read");
   }
 
   async #runFor(reader: Reader, uuid: string): Promise<Run> {

@@ -191,6 +191,16 @@ describe("lineage() and runs.versions()", () => {
     expect(await admin.models.lineage("acme/churn:plain")).toMatchObject({ run: null, artifacts: [], inputs: [] });
   });
 
+  it("hides a run whose project the reader may not read, as if it did not exist", async () => {
+    const { admin, run, registry } = await world();
+    await admin.projects.update("acme/churn", { visibility: "public" });
+    await admin.models.register({ project: "acme/churn", name: "m1", run: run.uuid, artifacts: ["model"] });
+    const visitor = registry.as({ id: "eve" });
+    await rejects(visitor.runs.get(run.uuid), "NOT_FOUND");
+    expect(await visitor.models.lineage("acme/churn:m1")).toMatchObject({ run: null, artifacts: [], inputs: [] });
+    expect((await admin.models.lineage("acme/churn:m1")).run?.uuid).toBe(run.uuid);
+  });
+
   it("runs.versions lists the versions that lock the run", async () => {
     const { admin, run } = await world();
     const a = await admin.artifacts.register({ project: "acme/churn", name: "v2", run: run.uuid, artifacts: ["model", "env"] });
