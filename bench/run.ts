@@ -128,6 +128,7 @@ async function main(): Promise<void> {
         push(factory.name, "resident-heap", size, "bytes/version", resident.heapUsed, `V8 heapUsed growth after full GCs / versions (${how})`);
         await factory.destroy(location);
       }
+      if (options.json !== undefined) await writeFile(options.json, `${JSON.stringify({ machine, options, partial: `up to ${size}`, figures, notes }, null, 2)}\n`);
     }
   } finally {
     await rm(options.dir, { recursive: true, force: true });
