@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The `artifact-versions` / `artv` executable: wires `main()` to the real process.
  * @module

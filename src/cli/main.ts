@@ -173,6 +173,10 @@ function report(io: CliIo, error: unknown, help: string): number {
   }
   if (error instanceof RegistryError) {
     io.stderr(`error [${error.code}]: ${error.message}\n`);
+    const project = error.details["project"];
+    if (error.code === "NOT_FOUND" && typeof project === "string" && Object.keys(error.details).length === 1) {
+      io.stderr(`hint: create it with \`artifact-versions projects create -p ${project}\`, or check --as/--org-role\n`);
+    }
     return 1;
   }
   io.stderr(`error [INTERNAL]: ${error instanceof Error ? error.message : String(error)}\n`);

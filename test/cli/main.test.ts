@@ -93,6 +93,12 @@ describe("init and the default project", () => {
     expect((await run("models", "get", "-ver", "e1")).stderr).toMatch(/^error \[NOT_FOUND\]/);
   });
 
+  it("answers a missing project with NOT_FOUND, exit 1, and a hint", async () => {
+    const outcome = await run("artifacts", "register", "-p", "acme/nope", "-ver", "v1");
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toBe("error [NOT_FOUND]: Project acme/nope does not exist, or you may not read it.\nhint: create it with `artifact-versions projects create -p acme/nope`, or check --as/--org-role\n");
+  });
+
   it("is a usage error to leave -p out without a default project", async () => {
     const outcome = await run("artifacts", "get", "-ver", "v1");
     expect(outcome.code).toBe(2);
