@@ -1,7 +1,8 @@
 // A small `node:http` service exposing Polyaxon's REST shape over the filesystem store.
 //
-//   npm run build && PORT=8000 node --import tsx examples/http-service.ts   (or: npx tsx examples/http-service.ts)
-//   npx tsx examples/http-service.ts --smoke       (port 0, a few requests, prints them, exits: for CI)
+//   npm run build && PORT=8000 npx tsx --tsconfig examples/tsconfig.json examples/http-service.ts
+//   ... examples/http-service.ts --smoke   (port 0, a few requests, prints them, exits: for CI)
+// Records live in DATA_DIR (default .artifact-versions/http-service) through `artifact-versions/fs`.
 //
 // Routes (bodies and records use the library's camelCase JSON):
 //   POST   /api/v1/{owner}/projects/create                  create a project    { name, description?, visibility?, ... }
