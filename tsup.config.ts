@@ -6,6 +6,7 @@ export default defineConfig({
     testing: "src/testing/index.ts",
     fs: "src/adapters/fs/index.ts",
     postgres: "src/adapters/postgres/index.ts",
+    cli: "src/cli/bin.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
@@ -15,4 +16,6 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   external: ["pg"],
+  // Keep `node:` specifiers: they make Node-only entry points explicit (and fail fast in bundlers).
+  removeNodeProtocol: false,
 });

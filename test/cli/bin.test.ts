@@ -72,7 +72,7 @@ describe("artifact-versions (child process)", () => {
       artv("artifacts get -p acme/churn -ver v1 --colour"),
       artv("artifacts get -ver v1"),
       artv("artifacts get -p acme/nope -ver v1"),
-      artv("artifacts register -p acme/nope -ver v1"),
+      artv("artifacts register -p acme/nope -ver v1 --as bob --org-role member"),
     ]);
     expect(version).toEqual({ code: 0, stdout: `${manifest.version}\n`, stderr: "" });
     expect(badFlag.code).toBe(2);

@@ -93,8 +93,18 @@ describe("init and the default project", () => {
     expect((await run("models", "get", "-ver", "e1")).stderr).toMatch(/^error \[NOT_FOUND\]/);
   });
 
+  it("creates a missing project on a write as the system principal, and says so", async () => {
+    const outcome = await run("artifacts", "register", "-p", "acme/fresh", "-ver", "v1");
+    expect(outcome.code).toBe(0);
+    expect(outcome.stderr).toBe("created project acme/fresh\n");
+    expect((await run("projects", "get", "-p", "acme/fresh")).code).toBe(0);
+    const runOutcome = await run("runs", "create", "-p", "acme/train2", "-n", "exp-1");
+    expect(runOutcome.code).toBe(0);
+    expect(runOutcome.stderr).toBe("created project acme/train2\n");
+  });
+
   it("answers a missing project with NOT_FOUND, exit 1, and a hint", async () => {
-    const outcome = await run("artifacts", "register", "-p", "acme/nope", "-ver", "v1");
+    const outcome = await run("artifacts", "register", "-p", "acme/nope", "-ver", "v1", "--as", "bob", "--org-role", "member");
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toBe("error [NOT_FOUND]: Project acme/nope does not exist, or you may not read it.\nhint: create it with `artifact-versions projects create -p acme/nope`, or check --as/--org-role\n");
   });

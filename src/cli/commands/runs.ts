@@ -11,7 +11,7 @@ import { ownerOf, type Command, type CommandContext } from "../context.js";
 import { FLAGS } from "../flags.js";
 import { formatPage, RUN_COLUMNS, runFields, runRow, versionFields } from "../format.js";
 import { SYSTEM } from "../../domain/access.js";
-import { confirmDelete, listOptions, parseArtifact } from "./shared.js";
+import { confirmDelete, listOptions, parseArtifact, createProjectIfMissing } from "./shared.js";
 
 const example = (rest: string) => `artifact-versions runs ${rest}`;
 
@@ -77,7 +77,9 @@ export function runCommands(): Command[] {
         if (name !== undefined) input.name = name;
         if (status !== undefined) input.status = status;
         if (description !== undefined) input.description = description;
-        printRun(context, await (await context.session([ownerOf(project)])).runs.create(input));
+        const session = await context.session([ownerOf(project)]);
+        await createProjectIfMissing(context, session, project);
+        printRun(context, await session.runs.create(input));
       },
     },
     {

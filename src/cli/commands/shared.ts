@@ -4,6 +4,9 @@ import type { ListOptions } from "../../registry/versions.js";
 import type { RunArtifactInput } from "../../registry/runs.js";
 import { UsageError } from "../args.js";
 import type { CommandContext } from "../context.js";
+import { SYSTEM } from "../../domain/access.js";
+import { isRegistryError } from "../../errors.js";
+import type { Session } from "../../registry/session.js";
 
 /** Parses a JSON flag (`--content`, `--metadata`). */
 export function jsonFlag(context: CommandContext, key: string, spelling: string): JsonValue | undefined {
@@ -84,4 +87,21 @@ export async function confirmDelete(context: CommandContext, what: string): Prom
   }
   const answer = await context.io.prompt(`Delete ${what}? [y/N] `);
   if (!/^y(es)?$/i.test(answer.trim())) throw new Aborted();
+}
+
+/**
+ * Acting as the system principal (the CLI's default), a write into a project that does not exist
+ * yet creates it first, as `init` and `push` do, and says so on stderr. Acting as a user, a missing
+ * project stays `NOT_FOUND`: users create projects explicitly, with their own rights checked.
+ */
+export async function createProjectIfMissing(context: CommandContext, session: Session, fullName: string): Promise<void> {
+  if (session.principal !== SYSTEM) return;
+  try {
+    await session.projects.get(fullName);
+  } catch (error) {
+    if (!isRegistryError(error, "NOT_FOUND")) throw error;
+    const [owner = "", name = ""] = fullName.split("/");
+    await session.projects.create({ owner, name });
+    context.io.stderr(`created project ${fullName}\n`);
+  }
 }

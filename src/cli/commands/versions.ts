@@ -10,7 +10,7 @@ import { ownerOf, type Command, type CommandContext } from "../context.js";
 import { FLAGS } from "../flags.js";
 import { formatPage, formatRecord, formatStageHistory, VERSION_COLUMNS, versionFields, versionRow } from "../format.js";
 import { pullVersions, pushVersions } from "../exchange.js";
-import { confirmDelete, contentFlag, listOptions, metadataFlag } from "./shared.js";
+import { confirmDelete, contentFlag, createProjectIfMissing, listOptions, metadataFlag } from "./shared.js";
 
 /** `owner/project:version`, `latest` when `-ver` is left out. */
 function reference(context: CommandContext, project: string): string {
@@ -82,6 +82,7 @@ export function versionCommands(kind: VersionKind): Command[] {
         const name = context.string("version");
         if (name !== undefined) input.name = name;
         if (context.bool("force")) input.force = true;
+        await createProjectIfMissing(context, await context.session([ownerOf(project)]), project);
         printVersion(context, await (await api(context, [ownerOf(project)])).register(input));
       },
     },
