@@ -57,12 +57,25 @@ export { parseVersionRef, parseProjectRef, isValidName, NAME_PATTERN, NAME_MAX_L
 export type { ProjectRef, VersionRef } from "./domain/names.js";
 
 // Access
-export { SYSTEM, ANONYMOUS, defaultPolicy, effectiveRole, parsePrincipal, ORG_ROLES, TEAM_ROLES, ROLES, ACTIONS, roleAtLeast } from "./domain/access.js";
+export {
+  SYSTEM,
+  ANONYMOUS,
+  defaultPolicy,
+  effectiveRole,
+  parsePrincipal,
+  ORG_ROLES,
+  TEAM_ROLES,
+  ROLES,
+  ROLE_RANK,
+  ACTIONS,
+  DEFAULT_REQUIRED_ROLES,
+  roleAtLeast,
+} from "./domain/access.js";
 export type { Principal, OrgRole, TeamRole, Role, Action, AccessPolicy, AccessRequest, AccessDecision, ProjectAccessView } from "./domain/access.js";
 
 // Stages
 export { defineStages, DEFAULT_STAGES, openStages } from "./domain/stages.js";
-export type { StageMachine, StageMachineDefinition, StageCondition, StageMove, TransitionResult, StageHolder } from "./domain/stages.js";
+export type { StageMachine, StageMachineDefinition, StageCondition, StageMove, TransitionResult, StageHolder, StageHolderKind, DemoteOptions } from "./domain/stages.js";
 
 // Query language
 export {

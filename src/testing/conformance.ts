@@ -14,10 +14,15 @@ import type { Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../
 
 /** The matchers the suite uses; vitest's, Jest's and most compatible `expect`s fit. */
 export interface ConformanceMatchers {
+  /** Strict identity (`Object.is`). */
   toBe(expected: unknown): void;
+  /** Deep equality. */
   toEqual(expected: unknown): void;
+  /** The actual object has at least these properties, deeply equal. */
   toMatchObject(expected: object): void;
+  /** The actual value is `undefined`. */
   toBeUndefined(): void;
+  /** The actual array or string has this length. */
   toHaveLength(length: number): void;
 }
 
@@ -68,8 +73,11 @@ export interface StoreConformanceOptions {
 
 /** One test of the suite, as {@link storeConformanceCases} lists them. */
 export interface ConformanceCase {
+  /** The group it belongs to (switch groups off with `skip`). */
   readonly group: ConformanceGroup;
+  /** The test's name. */
   readonly name: string;
+  /** Runs the case against the context's fresh store; rejects when the store fails it. */
   readonly run: (context: ConformanceContext) => Promise<void>;
 }
 

@@ -15,10 +15,15 @@ export interface ManualClock {
 
 /** Ready-made principals for tests. */
 export interface TestPrincipals {
+  /** A new user with org role `owner` in `owner`. */
   owner(owner: string): Principal;
+  /** A new user with org role `admin` in `owner`. */
   admin(owner: string): Principal;
+  /** A new user with org role `member` in `owner`. */
   member(owner: string): Principal;
+  /** A new user with org role `viewer` in `owner`. */
   viewer(owner: string): Principal;
+  /** A new user with no role anywhere. */
   outsider(): Principal;
 }
 

@@ -1,5 +1,5 @@
 /**
- * `postgresStore()`: the {@link Store} on PostgreSQL, for several app instances sharing one registry.
+ * `postgresStore()`: the `Store` on PostgreSQL, for several app instances sharing one registry.
  * @module
  */
 import type { Pool, PoolClient } from "pg";
@@ -135,7 +135,7 @@ function isPgError(error: unknown): error is { code: string; detail?: string } {
 }
 
 /**
- * Opens a {@link Store} on PostgreSQL: `postgresStore({ connectionString })` (the store owns a pool and
+ * Opens a `Store` on PostgreSQL: `postgresStore({ connectionString })` (the store owns a pool and
  * `close()` ends it) or `postgresStore({ pool })` (yours; `close()` leaves it open). Creates or migrates
  * its tables in `options.schema` (default `artifact_versions`) on first use; safe when several
  * instances start at once.
