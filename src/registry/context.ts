@@ -7,7 +7,7 @@ import type { VersionKind } from "../domain/records.js";
 import type { Store } from "../store/store.js";
 import type { RegistryEventBus } from "./events.js";
 import type { RunSource } from "./run-source.js";
-import { UnitOfWork, eventsOf } from "./unit-of-work.js";
+import { UnitOfWork } from "./unit-of-work.js";
 
 /** Everything a session needs, shared by every session of one registry. */
 export interface RegistryContext {
@@ -108,4 +108,3 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export { eventsOf };

@@ -93,7 +93,7 @@ export function createRegistry<M extends MetadataSchemas = MetadataSchemas>(opti
   const runSource = options.runs;
 
   const emit = (unit: UnitOfWork, seq: number) => {
-    for (const { type, event } of eventsOf(unit, seq)) events.emit(type, event as never);
+    for (const { type, event } of eventsOf(unit, seq, (type) => events.listenerCount(type) > 0)) events.emit(type, event as never);
   };
 
   const tellSource = async (uuid: string, promotedBy: string[]) => {

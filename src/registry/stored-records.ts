@@ -10,7 +10,8 @@ export type StoredRun = Omit<Run, "revision">;
 
 /** The public, frozen record of a stored item: its value plus the item's revision. */
 export function fromStored<T>(item: StoredItem<unknown>): T {
-  return deepFreeze({ ...structuredClone(item.value as Record<string, unknown>), revision: item.revision }) as T;
+  // Stores hand out deep copies or frozen values (the Store contract), so a shallow copy is enough.
+  return deepFreeze({ ...(item.value as Record<string, unknown>), revision: item.revision }) as T;
 }
 
 /** The value to store for a record: the record without `revision`. */

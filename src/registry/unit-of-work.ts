@@ -114,11 +114,18 @@ export class UnitOfWork {
 }
 
 /** Builds the event payloads once the commit's `seq` is known. */
-export function eventsOf(unit: UnitOfWork, seq: number): { type: RegistryEventType; event: RegistryEvents[RegistryEventType] }[] {
-  return unit.events.map(({ type, entry, payload }) => ({
-    type,
-    event: deepFreeze({ ...entry, seq, ...payload }) as unknown as RegistryEvents[RegistryEventType],
-  }));
+export function eventsOf(
+  unit: UnitOfWork,
+  seq: number,
+  wanted: (type: RegistryEventType) => boolean = () => true,
+): { type: RegistryEventType; event: RegistryEvents[RegistryEventType] }[] {
+  // Payloads are only built (and frozen) for event types someone listens to.
+  return unit.events
+    .filter(({ type }) => wanted(type))
+    .map(({ type, entry, payload }) => ({
+      type,
+      event: deepFreeze({ ...entry, seq, ...payload }) as unknown as RegistryEvents[RegistryEventType],
+    }));
 }
 
 /** Freezes a value and everything reachable from it; returns it. */

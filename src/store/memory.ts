@@ -3,6 +3,7 @@
  * registry, the one tests use, and a browser-safe one.
  * @module
  */
+import { frozenJsonCopy } from "./json-copy.js";
 import { RegistryError } from "../errors.js";
 import type { JsonValue } from "../domain/json.js";
 import { MemoryTable } from "./memory-table.js";
@@ -42,26 +43,6 @@ function checkKey(key: unknown): string {
     });
   }
   return key;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object") {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
-}
-
-/** A deep, frozen copy of a JSON value (as JSON would store it); `VALIDATION` when it is not JSON. */
-function copyJson(value: unknown, where: { collection: string; key: string }): JsonValue {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (error) {
-    throw new RegistryError("VALIDATION", `The value for ${where.collection}/${where.key} is not plain JSON: ${(error as Error).message}`, { ...where });
-  }
-  if (text === undefined) throw new RegistryError("VALIDATION", `The value for ${where.collection}/${where.key} is not plain JSON`, { ...where });
-  return deepFreeze(JSON.parse(text) as JsonValue);
 }
 
 /**
@@ -137,7 +118,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
           throw new RegistryError("VALIDATION", `Invalid commit: two writes to ${collection}/${key} in one commit`, { collection, key });
         }
         seen.add(id);
-        prepared.push(op === "put" ? { write, collection, key, value: copyJson((write as { value?: unknown }).value, { collection, key }) } : { write, collection, key });
+        prepared.push(op === "put" ? { write, collection, key, value: frozenJsonCopy((write as { value?: unknown }).value, { collection, key }) } : { write, collection, key });
       }
       // 2. Check every expected revision.
       const conflicts: { collection: string; key: string; expected: number; actual: number }[] = [];
