@@ -62,7 +62,14 @@ export class RegistryError extends Error {
   }
 
   /** A plain object for logs and HTTP bodies: `{ code, message, details }`. */
-  toJSON(): { code: ErrorCode; message: string; details: Readonly<Record<string, unknown>> } {
+  toJSON(): {
+    /** The stable error code. */
+    code: ErrorCode;
+    /** The human-readable message. */
+    message: string;
+    /** The error's structured details (the same object as {@link RegistryError.details}). */
+    details: Readonly<Record<string, unknown>>;
+  } {
     return { code: this.code, message: this.message, details: this.details };
   }
 }

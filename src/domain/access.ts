@@ -269,7 +269,9 @@ export interface ProjectAccessView {
   readonly visibility: "public" | "private";
   /** Grants: a role per user id, and the names of the owner's teams that may use the project. */
   readonly access: {
+    /** Role granted per user id; it overrides that user's org role. */
     readonly users: Readonly<Record<string, TeamRole>>;
+    /** Names of the owner's teams (`"ml"`, not `"acme/ml"`) granted on the project. */
     readonly teams: readonly string[];
   };
 }

@@ -11,7 +11,9 @@ export const LATEST = "latest";
 
 /** A project reference split into its parts. */
 export interface ProjectRef {
+  /** The owner slug. */
   readonly owner: string;
+  /** The project's name within its owner. */
   readonly name: string;
   /** `owner/name`. */
   readonly fullName: string;
@@ -19,7 +21,9 @@ export interface ProjectRef {
 
 /** A version reference split into its parts. `version` is `"latest"` when the reference named none. */
 export interface VersionRef {
+  /** The project part of the reference. */
   readonly project: ProjectRef;
+  /** The version name, or `"latest"` when the reference named none. */
   readonly version: string;
 }
 

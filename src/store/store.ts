@@ -56,26 +56,39 @@ export interface StoreQueryResult<T = JsonValue> {
 
 /** Create or replace a record. `expect` is its current revision, or 0 when it must not exist yet. */
 export interface PutWrite {
+  /** Discriminant: `"put"`. */
   readonly op: "put";
+  /** The collection name (matches `/^[a-z][a-z0-9_]*$/`). */
   readonly collection: string;
+  /** The record's key within the collection: a non-empty string of at most 512 characters. */
   readonly key: string;
+  /** The record's current revision, or 0 when it must not exist yet; otherwise the commit fails with `CONFLICT`. */
   readonly expect: number;
+  /** The new record: plain JSON. */
   readonly value: JsonValue;
 }
 
 /** Remove a record that is at revision `expect` (at least 1). */
 export interface DeleteWrite {
+  /** Discriminant: `"delete"`. */
   readonly op: "delete";
+  /** The collection name. */
   readonly collection: string;
+  /** The record's key within the collection. */
   readonly key: string;
+  /** The record's current revision (at least 1); otherwise the commit fails with `CONFLICT`. */
   readonly expect: number;
 }
 
 /** Change nothing; only assert that the record is at revision `expect` (0 = absent). */
 export interface CheckWrite {
+  /** Discriminant: `"check"`. */
   readonly op: "check";
+  /** The collection name. */
   readonly collection: string;
+  /** The record's key within the collection. */
   readonly key: string;
+  /** The revision the record must be at, or 0 when it must not exist; otherwise the commit fails with `CONFLICT`. */
   readonly expect: number;
 }
 

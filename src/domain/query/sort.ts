@@ -8,8 +8,11 @@ import { codeUnitCompare, fieldGetter, naturalCompare } from "./values.js";
 
 /** What {@link compareBy} compares: a stored item's key, its commit `seq` and its value. */
 export interface SortableItem {
+  /** The stored item's key: the final tie-breaker. */
   readonly key: string;
+  /** The sequence number of the commit that last wrote the item; what the pseudo-field `seq` sorts by. */
   readonly seq?: number;
+  /** The record whose fields are compared. */
   readonly value: unknown;
 }
 
