@@ -22,7 +22,9 @@ export interface AuditListOptions {
   since?: string | Date;
   /** Page size, 0..1000 (default 20). */
   limit?: number;
+  /** Entries to skip, from 0 (default 0). Not with `cursor`. */
   offset?: number;
+  /** An opaque cursor from a previous page's `cursor` (keyset paging). Not with `offset`. */
   cursor?: string;
 }
 

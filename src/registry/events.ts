@@ -3,52 +3,75 @@ import type { AuditEntry, Project, Run, Version } from "../domain/records.js";
 
 /** A version event: its audit entry plus the version after the change (before it, for `version.deleted`). */
 export interface VersionEvent extends AuditEntry {
+  /** The version after the change (before it, for `version.deleted`). */
   readonly version: Version;
 }
 
 /** A stage move: the version event plus the stages it moved between. */
 export interface VersionStagedEvent extends VersionEvent {
+  /** The stage the version left. */
   readonly from: string;
+  /** The stage the version entered. */
   readonly to: string;
 }
 
 /** A copy: the new version, and the uuid of the one it was copied from. */
 export interface VersionCopiedEvent extends VersionEvent {
+  /** uuid of the version it was copied from. */
   readonly source: string;
 }
 
 /** A transfer: the version in its new project, and the project it left. */
 export interface VersionTransferredEvent extends VersionEvent {
+  /** `owner/name` of the project the version left. */
   readonly fromProject: string;
 }
 
 /** A run event: its audit entry plus the run after the change (before it, for `run.deleted`). */
 export interface RunEvent extends AuditEntry {
+  /** The run after the change (before it, for `run.deleted`). */
   readonly run: Run;
 }
 
 /** A project event: its audit entry plus the project after the change (before it, for `project.deleted`). */
 export interface ProjectEvent extends AuditEntry {
+  /** The project after the change (before it, for `project.deleted`). */
   readonly project: Project;
 }
 
 /** Every event the registry emits, by name, with its payload. Emitted after the commit succeeded. */
 export interface RegistryEvents {
+  /** A version was registered (`register()` or `runs.promote()` of a new name). */
   "version.created": VersionEvent;
+  /** A version's fields changed: `update()`, or `register()` / `copy()` / `runs.promote()` with `force` over an existing name. */
   "version.updated": VersionEvent;
+  /** A version was deleted (also by a project or run delete with `cascade`). */
   "version.deleted": VersionEvent;
+  /** A version moved to another stage, including a holder demoted out of an exclusive stage. */
   "version.staged": VersionStagedEvent;
+  /** A version moved to another project of the same owner. */
   "version.transferred": VersionTransferredEvent;
+  /** A version was created as a copy of another. */
   "version.copied": VersionCopiedEvent;
+  /** A version was restored from an exported record (`versions(kind).import()`). */
   "version.imported": VersionEvent;
+  /** A run was recorded. */
   "run.created": RunEvent;
+  /** A run's name, description, status or artifacts changed. */
   "run.updated": RunEvent;
+  /** A run got its first locking version (default run source only). */
   "run.promoted": RunEvent;
+  /** A run lost its last locking version (default run source only). */
   "run.unpromoted": RunEvent;
+  /** A run was deleted (also by a project delete with `cascade`). */
   "run.deleted": RunEvent;
+  /** A run was restored from an exported record (`runs.import()`). */
   "run.imported": RunEvent;
+  /** A project was created. */
   "project.created": ProjectEvent;
+  /** A project's description, visibility, grants or allowed source projects changed. */
   "project.updated": ProjectEvent;
+  /** A project was deleted. */
   "project.deleted": ProjectEvent;
 }
 

@@ -14,12 +14,24 @@ import { compileQuery, compareBy } from "../domain/query/index.js";
 
 /** Input of `projects.create()`. */
 export interface ProjectCreateInput {
+  /** The owning organization or user: a slug (letters, digits, `-`, `_`, `.`; at most 128 characters). */
   owner: string;
+  /** The project's name within its owner: a slug of at most 128 characters, unique per owner. */
   name: string;
+  /** Free text, at most `limits.description` characters (default 10,000). Default `null`. */
   description?: string | null;
   /** Default `private`. */
   visibility?: Visibility;
-  access?: { users?: Record<string, "admin" | "contributor" | "member" | "viewer">; teams?: string[] };
+  /**
+   * Per-project grants. On `projects.update()`, a given `users` or `teams` replaces that list whole;
+   * one left out stays as it is.
+   */
+  access?: {
+    /** A role per user id; it overrides the user's org role on this project. Default `{}`. */
+    users?: Record<string, "admin" | "contributor" | "member" | "viewer">;
+    /** Names (slugs) of the owner's teams whose members get their team role here. Default `[]`. */
+    teams?: string[];
+  };
   /** Projects whose runs may be promoted into this one; empty (default) means any project of the same owner. */
   allowedSourceProjects?: string[];
 }
@@ -31,6 +43,7 @@ export type ProjectUpdateInput = Omit<ProjectCreateInput, "owner" | "name">;
 export interface ProjectDeleteOptions {
   /** Also delete the project's versions and runs (otherwise a project holding any is `LOCKED`). */
   cascade?: boolean;
+  /** The project's revision you read; `CONFLICT` if the stored one differs. Default: not pinned. */
   ifRevision?: number;
 }
 

@@ -3,10 +3,15 @@ import type { Run, RunArtifact } from "../domain/records.js";
 
 /** What {@link RunSource.list} is asked for. */
 export interface RunListRequest {
+  /** The caller's query as an AST over snake_case run fields, or `null` for every run of the project. */
   readonly where: QueryNode | null;
+  /** Sort keys, most significant first; `-updated_at` (updated_at descending) when the caller gave none. */
   readonly sort: readonly SortField[];
+  /** Page size, 0 to 1000 (default 20); 0 asks for the count only. */
   readonly limit: number;
+  /** Runs to skip, from 0; absent when the caller pages by `cursor`. */
   readonly offset?: number;
+  /** The opaque cursor your `list` returned for the previous page; absent when paging by `offset`. */
   readonly cursor?: string;
 }
 
@@ -23,7 +28,17 @@ export interface RunSource {
   /** The run with its artifacts and `promotedBy`, or `undefined` when there is none. */
   get(uuid: string): Promise<Run | undefined>;
   /** A page of a project's runs for a query-language AST (snake_case fields of runs). */
-  list(project: string, request: RunListRequest): Promise<{ items: readonly Run[]; total: number; cursor?: string | null }>;
+  list(
+    project: string,
+    request: RunListRequest,
+  ): Promise<{
+    /** The runs of the page, in the requested order. */
+    items: readonly Run[];
+    /** How many runs match in all, ignoring `limit`, `offset` and `cursor`. */
+    total: number;
+    /** An opaque cursor for the next page, or `null` / absent at the end or when cursors are not supported. */
+    cursor?: string | null;
+  }>;
   /** Records the exact set of version uuids that lock the run (idempotent). */
   recordPromotion(uuid: string, promotedBy: readonly string[]): Promise<void>;
   /** Optional: store a new run. */

@@ -16,38 +16,57 @@ import type { AuditEntry } from "../domain/records.js";
 
 /** One artifact as given to `runs.create()` / `runs.logArtifacts()`. */
 export interface RunArtifactInput {
+  /** The artifact's name (1 to 256 characters), unique within the run; `logArtifacts` replaces an artifact of the same name. */
   name: string;
   /** model, data, file, dir, env, metric, image, tensorboard, dockerfile, docker_image, coderef, artifact, ... */
   kind: string;
+  /** Where the artifact lives (a file path or URL, at most 4,096 characters). Default `null`. */
   path?: string | null | undefined;
+  /** Free JSON about the artifact (at most `limits.metadata` bytes, default 1 MB). Default `{}`. */
   summary?: Record<string, JsonValue> | undefined;
+  /** True for an input the run consumed, false for an output it produced. Default `false`. */
   isInput?: boolean | undefined;
 }
 
 /** Input of `runs.create()`. */
 export interface RunCreateInput {
+  /** `owner/name` of the project that holds the run (it must exist). */
   project: string;
+  /** The run's name: a slug of at most 128 characters. Default `null`. */
   name?: string | null;
+  /** Free text, at most `limits.description` characters (default 10,000). Default `null`. */
   description?: string | null;
+  /** A free status string of 1 to 64 characters (`running`, `succeeded`, ...). Default `null`. */
   status?: string | null;
+  /** The run's lineage artifacts, names unique, at most `limits.artifacts` (default 1,000). Default `[]`. */
   artifacts?: RunArtifactInput[];
 }
 
 /** Fields `runs.update()` may change. */
 export interface RunUpdateInput {
+  /** New name (a slug of at most 128 characters); `null` clears it. */
   name?: string | null;
+  /** New description (at most `limits.description` characters); `null` clears it. */
   description?: string | null;
+  /** New status (1 to 64 characters); `null` clears it. */
   status?: string | null;
 }
 
 /** Input of `runs.promote()`: defaults are kind `artifact`, the run's project, every output artifact, an automatic name. */
 export interface PromoteInput {
+  /** `owner/name` of the project to register into. Default: the run's project; another one must accept runs from it (`allowedSourceProjects`). */
   project?: string;
+  /** The kind of version to register. Default `artifact`. */
   kind?: VersionKind;
+  /** The version's name (a slug, not `latest`). Default: the next free `v<N>`. */
   name?: string;
+  /** The version's description. Default `null`. */
   description?: string | null;
+  /** The version's tags (each 1 to 64 characters). Default `[]`. */
   tags?: string[];
+  /** Names of the run's artifacts the version carries. Default: every output (non-input) artifact of the run. */
   artifacts?: string[];
+  /** Update an existing version of that name instead of failing with `ALREADY_EXISTS`. Default `false`. */
   force?: boolean;
 }
 

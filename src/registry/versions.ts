@@ -22,11 +22,17 @@ import { auditHistory } from "./audit.js";
 export interface RegisterInput<Metadata = JsonObject> {
   /** `owner/name` of the project. */
   project: string;
+  /** The version's name: a slug of at most 128 characters, not `latest`. Default: the next free `v<N>` of the project and kind. */
   name?: string;
+  /** Free text, at most `limits.description` characters (default 10,000). Default `null`. */
   description?: string | null;
+  /** Tags, each 1 to 64 characters, at most `limits.tags` (default 100); duplicates are dropped. Default `[]`. */
   tags?: string[];
+  /** Markdown or text, at most `limits.readme` characters (default 1,000,000). Default `null`. */
   readme?: string | null;
+  /** Any JSON value, at most `limits.content` bytes of JSON (default 1 MB). Required for components (their `state` is its hash); default `null`. */
   content?: JsonValue;
+  /** A JSON object, at most `limits.metadata` bytes (default 1 MB), checked by the kind's schema from `createRegistry({ metadata })` if any. Default `{}`. */
   metadata?: Metadata;
   /** uuid of the run to lock (lineage). */
   run?: string | null;
@@ -38,25 +44,37 @@ export interface RegisterInput<Metadata = JsonObject> {
 
 /** Fields `update()` may change; absent fields stay as they are. */
 export interface UpdateInput<Metadata = JsonObject> {
+  /** A new name (rename): a slug of at most 128 characters, not `latest`, free in the project for this kind. */
   name?: string;
+  /** New description (at most `limits.description` characters); `null` clears it. */
   description?: string | null;
+  /** The new tag set: replaces the old one (each 1 to 64 characters, at most `limits.tags`). */
   tags?: string[];
+  /** New readme (at most `limits.readme` characters); `null` clears it. */
   readme?: string | null;
+  /** New content (JSON, at most `limits.content` bytes); recomputes a component's `state`. */
   content?: JsonValue;
+  /** New metadata: replaces the old object (checked by the kind's schema if any). */
   metadata?: Metadata;
+  /** uuid of the run to lock instead, or `null` to unlink (which also clears `artifacts` unless given). */
   run?: string | null;
+  /** The new list of run artifact names; each must exist on the version's run. */
   artifacts?: string[];
 }
 
 /** Pins the revision a change applies to: `CONFLICT` when the stored revision differs. */
 export interface PinOptions {
+  /** The revision you read (`record.revision`, an integer from 1); the call fails with `CONFLICT` if the stored one differs. Default: not pinned (conflicts are retried). */
   ifRevision?: number;
 }
 
 /** A stage move. */
 export interface StageInput {
+  /** The target stage; the stage machine must allow the move from the current stage. */
   to: string;
+  /** The condition's reason (1 to 256 characters). Default: `<Kind>VersionStageUpdated`, e.g. `ModelVersionStageUpdated`. */
   reason?: string | null;
+  /** The condition's message (at most 10,000 characters). Default `null`. */
   message?: string | null;
 }
 
@@ -66,8 +84,11 @@ export interface CopyInput {
   toProject: string;
   /** Default: `<name>-copy`. */
   name?: string;
+  /** The copy's description. Default: the source's. */
   description?: string | null;
+  /** The copy's tags. Default: the source's. */
   tags?: string[];
+  /** The copy's content. Default: the source's. */
   content?: JsonValue;
   /** Keep the source's stage and stage history (default: start again at the initial stage). */
   keepStage?: boolean;
@@ -89,6 +110,7 @@ export interface ListOptions {
   sort?: string;
   /** Page size, 0..1000 (default 20; 0 gives the count only). */
   limit?: number;
+  /** Items to skip, from 0 (default 0). Not with `cursor`. */
   offset?: number;
   /** An opaque cursor from a previous page (keyset paging). */
   cursor?: string;
@@ -96,12 +118,15 @@ export interface ListOptions {
 
 /** A version's stage and stage history. */
 export interface StageHistory {
+  /** The current stage. */
   readonly stage: string;
+  /** The stage conditions, oldest first. */
   readonly stageConditions: readonly StageCondition[];
 }
 
 /** A version with the run it locks and that run's artifacts. */
 export interface Lineage<Metadata = JsonObject> {
+  /** The version itself. */
   readonly version: Version<Metadata>;
   /** The locked run, or `null` (also when the run is gone from an external source). */
   readonly run: Run | null;
