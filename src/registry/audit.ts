@@ -40,7 +40,8 @@ export async function auditHistory(context: RegistryContext, _type: AuditTargetT
     where: { type: "term", field: "target_uuid", op: "eq", value: uuid },
     sort: [{ field: "seq", direction: "asc" }],
   });
-  return result.items.map(toAuditEntry);
+  // Sorted here too: a store that ignores the `seq` pseudo-field must not scramble a history.
+  return result.items.map(toAuditEntry).sort((a, b) => a.seq - b.seq);
 }
 
 /** The audit API of a session: `session.audit`. */
