@@ -6,6 +6,7 @@
  */
 import { fieldPath, isDateField, type QueryNode, type QueryTerm, type SortField } from "../../domain/query/ast.js";
 import { parseDateSpan } from "../../domain/query/values.js";
+import { eqKey, KEYED_FIELDS } from "./eq-keys.js";
 import { naturalKey } from "./natural-key.js";
 
 /** Collects query parameters and hands out their `$n` placeholders. */
@@ -21,6 +22,8 @@ export class Params {
 export interface CompileContext {
   /** The quoted schema name. */
   readonly schema: string;
+  /** The collection queried (equality keys are per collection). */
+  readonly collection: string;
   readonly params: Params;
   /** Wraps a text expression in the lower-casing that is closest to JavaScript's `toLowerCase()`. */
   readonly lower: (expr: string) => string;
@@ -178,20 +181,58 @@ function compileTerm(term: QueryTerm, ctx: CompileContext): string {
   }
 }
 
+/** True for an `eq`/`in` term answered by the `eq_keys` column (eq-keys.ts). */
+function isKeyedTerm(node: QueryNode): node is QueryTerm & { op: "eq" | "in" } {
+  return node.type === "term" && (node.op === "eq" || node.op === "in") && KEYED_FIELDS.has(node.field);
+}
+
+/** `eq_keys @> ARRAY[...]` for the `eq` terms of one conjunction, one `eq_keys && ARRAY[...]` per `in` term. */
+function keyedConditions(terms: readonly (QueryTerm & { op: "eq" | "in" })[], ctx: CompileContext): string[] {
+  const all = new Set<string>();
+  const out: string[] = [];
+  for (const term of terms) {
+    if (term.op === "eq") all.add(eqKey(ctx.collection, term.field, term.value as string));
+    else out.push(`eq_keys && ${ctx.params.add([...new Set((term.value as string[]).map((v) => eqKey(ctx.collection, term.field, v)))], "text[]")}`);
+  }
+  if (all.size > 0) out.unshift(`eq_keys @> ${ctx.params.add([...all], "text[]")}`);
+  return out;
+}
+
+/** The items of nested `and` nodes, flattened (`and(and(a, b), c)` -> `[a, b, c]`). */
+function conjuncts(node: QueryNode): QueryNode[] {
+  return node.type === "and" ? node.items.flatMap(conjuncts) : [node];
+}
+
 /** SQL for a (validated) query node: a boolean expression that is never NULL. */
 export function compileWhere(node: QueryNode | null | undefined, ctx: CompileContext): string {
   if (node === null || node === undefined) return "true";
   switch (node.type) {
-    case "and":
-      return node.items.length === 0 ? "true" : `(${node.items.map((item) => compileWhere(item, ctx)).join(" AND ")})`;
+    case "and": {
+      const items = conjuncts(node);
+      if (items.length === 0) return "true";
+      // The equality terms on keyed fields become one GIN-indexable condition.
+      const keyed = keyedConditions(items.filter(isKeyedTerm), ctx);
+      const rest = items.filter((item) => !isKeyedTerm(item)).map((item) => compileWhere(item, ctx));
+      return `(${[...keyed, ...rest].join(" AND ")})`;
+    }
     case "or":
       return node.items.length === 0 ? "false" : `(${node.items.map((item) => compileWhere(item, ctx)).join(" OR ")})`;
     case "not":
       return `(NOT ${compileWhere(node.item, ctx)})`;
     case "term":
       // never NULL: containment and nil tests are not, and every element test is wrapped in coalesce()
+      if (isKeyedTerm(node)) return `(${keyedConditions([node], ctx).join(" AND ")})`;
       return compileTerm(node, ctx);
   }
+}
+
+/**
+ * True when every row matching `node` has an equality key of the collection: then `collection = $1`
+ * is implied, and a count can be answered by the `eq_keys` GIN index alone.
+ */
+export function impliesCollection(node: QueryNode | null | undefined): boolean {
+  if (node === null || node === undefined) return false;
+  return conjuncts(node).some((item) => isKeyedTerm(item) && (item.op === "eq" || (item.value as string[]).length > 0));
 }
 
 /** One sort field as SQL: its key columns (compared as a row) and the direction. */

@@ -5,12 +5,15 @@
  */
 import type { PoolClient } from "pg";
 import { RegistryError } from "../../errors.js";
+import { eqKeysOf } from "./eq-keys.js";
 
 /** One migration: a version number, a name and the SQL for a schema (already quoted). */
 export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: (schema: string) => string;
+  /** Work after the SQL, in the same transaction (e.g. filling a new column computed in JavaScript). */
+  readonly after?: (client: PoolClient, schema: string) => Promise<void>;
 }
 
 /** The SQL of `naturalKey`-independent helpers and the tables. `s` is the quoted schema name. */
@@ -152,8 +155,95 @@ END
 $f$;
 `;
 
+/**
+ * Migration 2: equality keys and the `sequence` sort index (docs/postgres-store.md, "Performance").
+ * `eq_keys` holds `collection:field:value` for the keyed fields (eq-keys.ts); a GIN index on it answers
+ * `project`/`kind`/`stage`/`status`/`tags` terms exactly, so counting matches needs no jsonb recheck.
+ * `av_commit` gains the keys argument (the old signature is dropped: every instance must run this
+ * version of the library once the schema is at version 2). Existing rows are filled in by {@link backfillEqKeys}.
+ */
+const v2 = (s: string): string => `
+ALTER TABLE ${s}.av_items ADD COLUMN eq_keys text[] NOT NULL DEFAULT '{}';
+COMMENT ON COLUMN ${s}.av_items.eq_keys IS 'artifact-versions: collection:field:value for each value an eq term on project, kind, stage, status or tags matches (computed by the library)';
+CREATE INDEX av_items_sequence ON ${s}.av_items (collection, ${s}.av_rank(value -> 'sequence'), ${s}.av_num(value -> 'sequence'), (${s}.av_str(value -> 'sequence') COLLATE "C"));
+
+DROP FUNCTION ${s}.av_commit(text[], text[], text[], integer[], jsonb[], text[], text[]);
+CREATE FUNCTION ${s}.av_commit(p_ops text[], p_collections text[], p_keys text[], p_expects integer[], p_values jsonb[], p_docs text[], p_name_keys text[], p_eq_keys jsonb[])
+RETURNS bigint LANGUAGE plpgsql AS $f$
+DECLARE
+  i integer;
+  n integer := coalesce(array_length(p_ops, 1), 0);
+  v_seq bigint;
+  v_eq text[];
+BEGIN
+  FOR i IN 1 .. n LOOP
+    IF p_ops[i] = 'put' THEN
+      v_eq := ARRAY(SELECT jsonb_array_elements_text(p_eq_keys[i]));
+    END IF;
+    IF p_expects[i] = 0 THEN
+      IF p_ops[i] = 'put' THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended('${s}/' || p_collections[i] || '/' || p_keys[i], 0));
+        INSERT INTO ${s}.av_items (collection, key, revision, seq, value, doc, name_key, eq_keys)
+          VALUES (p_collections[i], p_keys[i], 1, 0, p_values[i], p_docs[i], p_name_keys[i], v_eq)
+          ON CONFLICT DO NOTHING;
+      ELSE
+        PERFORM pg_advisory_xact_lock_shared(hashtextextended('${s}/' || p_collections[i] || '/' || p_keys[i], 0));
+        PERFORM 1 FROM ${s}.av_items WHERE collection = p_collections[i] AND key = p_keys[i];
+        IF FOUND THEN
+          RAISE EXCEPTION USING ERRCODE = 'AV409', MESSAGE = 'revision conflict', DETAIL = (i - 1)::text;
+        END IF;
+        CONTINUE;
+      END IF;
+    ELSIF p_ops[i] = 'put' THEN
+      UPDATE ${s}.av_items SET revision = revision + 1, seq = 0, value = p_values[i], doc = p_docs[i], name_key = p_name_keys[i], eq_keys = v_eq
+        WHERE collection = p_collections[i] AND key = p_keys[i] AND revision = p_expects[i];
+    ELSIF p_ops[i] = 'delete' THEN
+      DELETE FROM ${s}.av_items WHERE collection = p_collections[i] AND key = p_keys[i] AND revision = p_expects[i];
+    ELSE
+      PERFORM 1 FROM ${s}.av_items WHERE collection = p_collections[i] AND key = p_keys[i] AND revision = p_expects[i] FOR SHARE;
+    END IF;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = 'AV409', MESSAGE = 'revision conflict', DETAIL = (i - 1)::text;
+    END IF;
+  END LOOP;
+  UPDATE ${s}.av_commit_seq SET seq = seq + 1 WHERE id RETURNING seq INTO v_seq;
+  UPDATE ${s}.av_items AS t SET seq = v_seq
+    FROM unnest(p_ops, p_collections, p_keys) AS u(op, collection, key)
+    WHERE u.op = 'put' AND t.collection = u.collection AND t.key = u.key;
+  RETURN v_seq;
+END
+$f$;
+`;
+
+/** Rows per backfill statement. */
+const BACKFILL_BATCH = 2_000;
+
+/** Fills `eq_keys` of the rows written before migration 2 (computed in JavaScript, as commits do), then builds its index. */
+async function backfillEqKeys(client: PoolClient, s: string): Promise<void> {
+  let after: [string, string] = ["", ""];
+  for (;;) {
+    const { rows } = await client.query<{ collection: string; key: string; doc: string }>(
+      `SELECT collection, key, doc FROM ${s}.av_items WHERE (collection, key) > ($1, $2) ORDER BY collection, key LIMIT ${BACKFILL_BATCH}`,
+      after,
+    );
+    if (rows.length === 0) break;
+    const keys = rows.map((row) => JSON.stringify(eqKeysOf(row.collection, JSON.parse(row.doc))));
+    await client.query(
+      `UPDATE ${s}.av_items AS t SET eq_keys = ARRAY(SELECT jsonb_array_elements_text(u.k)) FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS u(c, key, k)
+       WHERE t.collection = u.c AND t.key = u.key AND u.k <> '[]'::jsonb`,
+      [rows.map((row) => row.collection), rows.map((row) => row.key), keys],
+    );
+    const last = rows[rows.length - 1] as { collection: string; key: string };
+    after = [last.collection, last.key];
+  }
+  await client.query(`CREATE INDEX av_items_eq_keys ON ${s}.av_items USING gin (eq_keys)`);
+}
+
 /** Every migration, oldest first. Never edit a released one: add the next. */
-export const MIGRATIONS: readonly Migration[] = Object.freeze([{ version: 1, name: "items, commit sequence, indexes, functions", sql: v1 }]);
+export const MIGRATIONS: readonly Migration[] = Object.freeze([
+  { version: 1, name: "items, commit sequence, indexes, functions", sql: v1 },
+  { version: 2, name: "equality keys (eq_keys + GIN), sequence sort index, av_commit with keys", sql: v2, after: backfillEqKeys },
+]);
 
 /** The newest schema version this code knows. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -183,6 +273,7 @@ export async function migrate(client: PoolClient, schema: string, quoted: string
     for (const migration of MIGRATIONS) {
       if (migration.version <= current) continue;
       await client.query(migration.sql(quoted));
+      await migration.after?.(client, quoted);
       await client.query(`INSERT INTO ${quoted}.av_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
     }
     await client.query("COMMIT");

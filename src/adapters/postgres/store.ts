@@ -10,14 +10,25 @@ import { compileQuery } from "../../domain/query/match.js";
 import { compareBy } from "../../domain/query/sort.js";
 import { decodeCursor, encodeCursor } from "../../domain/query/cursor.js";
 import type { CommitResult, Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../../store/store.js";
-import { afterPosition, compileSort, compileWhere, orderBy, Params, type CompileContext } from "./compile.js";
+import { afterPosition, compileSort, compileWhere, impliesCollection, orderBy, Params, type CompileContext } from "./compile.js";
+import { eqKeysOf } from "./eq-keys.js";
 import { migrate } from "./migrations.js";
 import { naturalKey } from "./natural-key.js";
 
 /** How {@link postgresStore} connects: a connection string (the store owns its pool) or your own `pg.Pool`. */
 export type PostgresConnection =
-  | { readonly connectionString: string; readonly pool?: never }
-  | { readonly pool: Pool; readonly connectionString?: never };
+  | {
+      /** A libpq connection string (`postgres://user:pass@host:5432/db`); the store creates a `pg.Pool` and `close()` ends it. Needs the `pg` package. */
+      readonly connectionString: string;
+      /** Not with `connectionString`. */
+      readonly pool?: never;
+    }
+  | {
+      /** Your own `pg.Pool`; the store borrows clients from it and `close()` leaves it open. */
+      readonly pool: Pool;
+      /** Not with `pool`. */
+      readonly connectionString?: never;
+    };
 
 /** Options of {@link postgresStore}. */
 export interface PostgresStoreOptions {
@@ -83,6 +94,8 @@ interface PreparedWrite {
   readonly doc: string | null;
   readonly value: string | null;
   readonly nameKey: string | null;
+  /** JSON array of the record's equality keys (eq-keys.ts), for puts. */
+  readonly eqKeys: string | null;
 }
 
 function prepare(writes: readonly Write[]): PreparedWrite[] {
@@ -111,6 +124,7 @@ function prepare(writes: readonly Write[]): PreparedWrite[] {
     seen.add(id);
     let doc: string | null = null;
     let nameKey: string | null = null;
+    let eqKeys: string | null = null;
     if (op === "put") {
       const value = (write as { value?: unknown }).value;
       let text: string | undefined;
@@ -123,8 +137,9 @@ function prepare(writes: readonly Write[]): PreparedWrite[] {
       doc = text;
       const name = value !== null && typeof value === "object" && !Array.isArray(value) && Object.hasOwn(value, "name") ? (value as { name?: unknown }).name : undefined;
       if (typeof name === "string") nameKey = naturalKey(name);
+      eqKeys = JSON.stringify(eqKeysOf(collection, value));
     }
-    out.push({ index: i, op, collection, key, expect, doc, value: doc === null ? null : jsonbText(doc), nameKey });
+    out.push({ index: i, op, collection, key, expect, doc, value: doc === null ? null : jsonbText(doc), nameKey, eqKeys });
   }
   // One global lock order (collection, key) for all commits, so concurrent commits never deadlock.
   return out.sort((a, b) => codeUnitCompare(a.collection, b.collection) || codeUnitCompare(a.key, b.key));
@@ -247,18 +262,22 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
       const position = hasCursor ? decodeCursor(query.cursor as string, sort) : undefined;
 
       const params = new Params();
-      const ctx: CompileContext = { schema: q, params, lower };
-      const conditions = [`collection = ${params.add(collection, "text")}`];
+      const ctx: CompileContext = { schema: q, collection, params, lower };
+      const collectionCondition = `collection = ${params.add(collection, "text")}`;
+      const conditions: string[] = [];
       if (query.prefix !== undefined && query.prefix !== "") {
         const p = params.add(query.prefix, "text");
         conditions.push(`key >= ${p} AND starts_with(key, ${p})`);
       }
       if (query.where !== undefined && query.where !== null) conditions.push(compileWhere(query.where, ctx));
-      const filter = conditions.join(" AND ");
+      // The page needs `collection = $1` (it leads every sort index); the count does not when the
+      // equality keys (which name the collection) already imply it, so it runs on the GIN index alone.
+      const filter = [collectionCondition, ...conditions].join(" AND ");
+      const countFilter = impliesCollection(query.where) && conditions.length > 0 ? conditions.join(" AND ") : filter;
 
       try {
         if (limit === 0) {
-          const { rows } = await pool.query<{ total: string }>(`SELECT count(*)::text AS total FROM ${q}.av_items WHERE ${filter}`, params.values);
+          const { rows } = await pool.query<{ total: string }>(`SELECT count(*)::text AS total, $1::text AS collection FROM ${q}.av_items WHERE ${countFilter}`, params.values);
           return { items: [], total: Number(rows[0]?.total ?? 0), cursor: null };
         }
         const sorts = compileSort(sort, ctx);
@@ -270,7 +289,7 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
         const offsetSql = offset === 0 ? "" : ` OFFSET ${params.add(String(offset), "bigint")}`;
         const sql =
           `SELECT t.total::text AS total, p.key, p.revision, p.seq::text AS seq, p.doc FROM ` +
-          `(SELECT count(*) AS total FROM ${q}.av_items WHERE ${filter}) t LEFT JOIN LATERAL ` +
+          `(SELECT count(*) AS total FROM ${q}.av_items WHERE ${countFilter}) t LEFT JOIN LATERAL ` +
           `(SELECT key, revision, seq, doc${sortColumns.map((c) => `, ${c}`).join("")} FROM ${q}.av_items WHERE ${pageConditions} ` +
           `ORDER BY ${orderBy(sorts)}${limitSql}${offsetSql}) p ON true ` +
           `ORDER BY ${orderBy(sorts, (i) => `p.s${i}`, "p.key")}`;
@@ -295,7 +314,7 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
       ensureOpen("committing");
       const prepared = prepare(writes);
       try {
-        const { rows } = await pool.query<{ seq: string }>(`SELECT ${q}.av_commit($1, $2, $3, $4, $5::jsonb[], $6, $7)::text AS seq`, [
+        const { rows } = await pool.query<{ seq: string }>(`SELECT ${q}.av_commit($1, $2, $3, $4, $5::jsonb[], $6, $7, $8::jsonb[])::text AS seq`, [
           prepared.map((w) => w.op),
           prepared.map((w) => w.collection),
           prepared.map((w) => w.key),
@@ -303,6 +322,7 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
           prepared.map((w) => w.value),
           prepared.map((w) => w.doc),
           prepared.map((w) => w.nameKey),
+          prepared.map((w) => w.eqKeys),
         ]);
         return { seq: Number(rows[0]?.seq) };
       } catch (error) {

@@ -29,14 +29,24 @@ const dates = [
 const dateValue = fc.oneof(fc.constantFrom(...dates), fc.constant(1_768_867_200_000), fc.constant(null));
 const numberValue = fc.oneof(fc.integer({ min: -5, max: 12 }), fc.constantFrom(1.5, -0.25, 1e21, 100, 0));
 
+const oddValue = fc.oneof(
+  numberValue,
+  fc.boolean(),
+  fc.constant(null),
+  word,
+  fc.array(fc.oneof(word, numberValue, fc.boolean(), fc.constant(null)), { maxLength: 3 }),
+  fc.constant({ nested: "model" }),
+);
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 4 });
 const record = fc.record(
   {
     name: fc.oneof({ weight: 8, arbitrary: word }, { weight: 1, arbitrary: numberValue }, { weight: 1, arbitrary: fc.constant(null) }),
-    project: fc.constantFrom("acme/churn", "acme/ltv", "Acme/churn"),
-    kind: fc.constantFrom("model", "artifact", "component"),
-    stage: fc.constantFrom("testing", "staging", "production", "disabled"),
-    tags: fc.oneof(fc.uniqueArray(word, { maxLength: 3 }), fc.constant([] as string[])),
+    // mostly what the registry writes; sometimes numbers, booleans, null, arrays (the equality keys must agree)
+    project: fc.oneof({ weight: 8, arbitrary: fc.constantFrom("acme/churn", "acme/ltv", "Acme/churn") }, { weight: 1, arbitrary: oddValue }),
+    kind: fc.oneof({ weight: 8, arbitrary: fc.constantFrom("model", "artifact", "component") }, { weight: 1, arbitrary: oddValue }),
+    stage: fc.oneof({ weight: 8, arbitrary: fc.constantFrom("testing", "staging", "production", "disabled") }, { weight: 1, arbitrary: oddValue }),
+    status: optional(fc.oneof(word, oddValue)),
+    tags: fc.oneof(fc.uniqueArray(word, { maxLength: 3 }), fc.constant([] as string[]), oddValue),
     description: fc.oneof(word, fc.constant(null)),
     createdAt: dateValue,
     updatedAt: dateValue,
@@ -47,7 +57,7 @@ const record = fc.record(
   { requiredKeys: ["project", "kind", "stage"] },
 );
 
-const fields = ["name", "project", "kind", "stage", "tags", "description", "created_at", "updated_at", "score", "is_promoted", "metadata.f1_score", "metadata.owner", "missing"];
+const fields = ["name", "project", "kind", "stage", "status", "tags", "description", "created_at", "updated_at", "score", "is_promoted", "metadata.f1_score", "metadata.owner", "missing"];
 const field = fc.constantFrom(...fields);
 const text = fc.oneof(word, fc.constantFrom("%", "v%", "%a%", "%B%", "V1%", "%_b", "a%b", "%\\%", "%LAN", "2026-01-20", "2026-01-21", "2026-01-20T12:30:00.000Z", "5", "1e+21", "-0.25", "true"));
 const term: fc.Arbitrary<QueryNode> = fc.oneof(
@@ -118,7 +128,11 @@ describe.skipIf(skipReason !== undefined)("postgresStore query equivalence with 
           for (let i = 0; i < records.length; i += 4) batches.push(records.slice(i, i + 4) as JsonValue[]);
           let n = 0;
           for (const batch of batches) {
-            const writes = batch.map((value) => ({ op: "put" as const, collection: "versions", key: `k${n++}`, expect: 0, value }));
+            // the same records in a second collection too: equality keys must never match across collections
+            const writes = batch.flatMap((value) => {
+              const key = `k${n++}`;
+              return [{ op: "put" as const, collection: "versions", key, expect: 0, value }, { op: "put" as const, collection: "runs", key, expect: 0, value }];
+            });
             await memory.commit(writes);
             await pgStore.commit(writes);
           }

@@ -1,6 +1,9 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { postgresStore } from "../../../src/adapters/postgres/index.js";
+import { postgresStore, SCHEMA_VERSION } from "../../../src/adapters/postgres/index.js";
+import { MIGRATIONS } from "../../../src/adapters/postgres/migrations.js";
+import { parseQuery } from "../../../src/domain/query/index.js";
+import type { QueryNode } from "../../../src/domain/query/ast.js";
 import { runStoreConformance } from "../../../src/testing/conformance.js";
 import { isRegistryError } from "../../../src/errors.js";
 import type { Store } from "../../../src/store/store.js";
@@ -42,7 +45,7 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
     const schema = freshSchema();
     await open(schema);
     const { rows } = await pool.query(`SELECT version, name FROM "${schema}".av_migrations ORDER BY version`);
-    expect(rows.map((r: { version: number }) => r.version)).toEqual([1]);
+    expect(rows.map((r: { version: number }) => r.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
     // opening again is a no-op
     const again = await open(schema);
     expect(await again.get("projects", "nope")).toBeUndefined();
@@ -54,7 +57,50 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
     await opened[0]?.commit([{ op: "put", collection: "projects", key: "a/b", expect: 0, value: { name: "b" } }]);
     for (const store of opened) expect((await store.get("projects", "a/b"))?.value).toEqual({ name: "b" });
     const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${schema}".av_migrations`);
-    expect(rows[0].n).toBe(1);
+    expect(rows[0].n).toBe(SCHEMA_VERSION);
+  });
+
+  test("migration 2 fills the equality keys of rows written at schema version 1", async () => {
+    const schema = freshSchema();
+    schemas.add(schema);
+    const quoted = `"${schema}"`;
+    // a schema at version 1, with rows written by version 1's commit function
+    await pool.query(`CREATE SCHEMA ${quoted}`);
+    await pool.query(`CREATE TABLE ${quoted}.av_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const v1 = MIGRATIONS[0] as (typeof MIGRATIONS)[number];
+    await pool.query(v1.sql(quoted));
+    await pool.query(`INSERT INTO ${quoted}.av_migrations (version, name) VALUES (1, $1)`, [v1.name]);
+    const records = Array.from({ length: 2_500 }, (_, i) => ({ project: i % 2 === 0 ? "a/b" : "a/c", kind: "model", stage: i % 10 === 0 ? "production" : "testing", tags: i % 3 === 0 ? ["x", 7] : [] }));
+    await pool.query(`SELECT ${quoted}.av_commit($1, $2, $3, $4, $5::jsonb[], $6, $7)`, [
+      records.map(() => "put"),
+      records.map(() => "versions"),
+      records.map((_, i) => `k${String(i).padStart(5, "0")}`),
+      records.map(() => 0),
+      records.map((r) => JSON.stringify(r)),
+      records.map((r) => JSON.stringify(r)),
+      records.map(() => null),
+    ]);
+    const store = await open(schema);
+    const { rows } = await pool.query(`SELECT max(version)::int AS v FROM ${quoted}.av_migrations`);
+    expect(rows[0].v).toBe(SCHEMA_VERSION);
+    const where = (text: string) => ({ where: parseQuery(text) as QueryNode });
+    expect((await store.query("versions", { ...where("project:a/b, stage:production"), limit: 0 })).total).toBe(records.filter((r, i) => i % 2 === 0 && r.stage === "production").length);
+    expect((await store.query("versions", { ...where("tags:7"), limit: 0 })).total).toBe(834);
+    expect((await store.query("versions", { ...where("kind:model|component") })).total).toBe(2_500);
+    // and new writes carry keys
+    await store.commit([{ op: "put", collection: "versions", key: "new", expect: 0, value: { project: "a/b", kind: "model", stage: "production", tags: [] } }]);
+    expect((await store.query("versions", { ...where("project:a/b, stage:production"), limit: 0 })).total).toBe(251);
+  });
+
+  test("equality keys keep strings apart that PostgreSQL text cannot hold", async () => {
+    const store = await open();
+    const nul = String.fromCharCode(0);
+    const values = [`a${nul}b`, "a\\0000b", "a\\\\0000b", `a${String.fromCharCode(0xd800)}b`, "a\ufffdb", "ab"];
+    await store.commit(values.map((project, i) => ({ op: "put" as const, collection: "versions", key: `k${i}`, expect: 0, value: { project } })));
+    for (const [i, project] of values.entries()) {
+      const result = await store.query("versions", { where: { type: "term", field: "project", op: "eq", value: project } });
+      expect(result.items.map((item) => item.key)).toEqual([`k${i}`]);
+    }
   });
 
   test("refuses a schema written by a newer version", async () => {
