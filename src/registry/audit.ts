@@ -44,7 +44,7 @@ export async function auditHistory(context: RegistryContext, _type: AuditTargetT
   return result.items.map(toAuditEntry).sort((a, b) => a.seq - b.seq);
 }
 
-/** The audit API of a session: `session.audit`. */
+/** The audit API of a session: `session.audit`. Besides the codes listed, `list` rejects with `STORAGE` when the store fails. */
 export class AuditApi {
   readonly #context: RegistryContext;
   readonly #guard: AccessGuard;
@@ -57,7 +57,7 @@ export class AuditApi {
 
   /**
    * Lists audit entries, oldest first, of one project or of every project the principal may audit.
-   * @throws RegistryError `VALIDATION`, `NOT_FOUND` (project).
+   * @throws RegistryError `VALIDATION` (bad options; `since` not a date; `offset` with `cursor`), `NOT_FOUND` (project).
    * @example
    * ```ts
    * const page = await session.audit.list({ project: "acme/churn", type: "version.staged", limit: 50 });

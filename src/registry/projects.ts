@@ -53,7 +53,12 @@ export async function readableProjects(context: RegistryContext, guard: AccessGu
   return result.items.map((item) => fromStored<Project>(item)).filter((project) => (owner === undefined || project.owner === owner) && guard.can(project, action));
 }
 
-/** The projects API of a session: `session.projects`. */
+/**
+ * The projects API of a session: `session.projects`.
+ *
+ * Besides the codes each method lists, every method rejects with `STORAGE` when the store fails, and
+ * every change with `CONFLICT` when concurrent writers outlast the retries.
+ */
 export class ProjectsApi {
   readonly #context: RegistryContext;
   readonly #guard: AccessGuard;
@@ -100,7 +105,11 @@ export class ProjectsApi {
 
   /**
    * Gets a project by `owner/name`.
-   * @throws RegistryError `NOT_FOUND` when it does not exist or is not readable.
+   * @throws RegistryError `VALIDATION` for a malformed reference; `NOT_FOUND` when it does not exist or is not readable.
+   * @example
+   * ```ts
+   * const project = await session.projects.get("acme/churn");
+   * ```
    */
   async get(reference: string): Promise<Project> {
     const ref = parseProjectRef(parseInput(this.#context.schemas.reference, reference, "project reference"));
@@ -113,7 +122,13 @@ export class ProjectsApi {
 
   /**
    * Lists the readable projects of `owner` (or of every owner), sorted by name unless `sort` says otherwise.
-   * `query` filters on name, owner, description, visibility, created_at, updated_at.
+   * `query` filters on name, owner, description, visibility, created_at, updated_at. An owner with no
+   * readable project lists as an empty page. Pages by `offset` only.
+   * @throws RegistryError `VALIDATION` (bad owner, query, sort or paging; a `cursor`).
+   * @example
+   * ```ts
+   * const page = await session.projects.list("acme", { query: "visibility:public", limit: 50 });
+   * ```
    */
   async list(owner?: string, options: ListOptions = {}): Promise<Page<Project>> {
     if (owner !== undefined) {
@@ -137,6 +152,10 @@ export class ProjectsApi {
   /**
    * Updates description, visibility, access grants or allowed source projects.
    * @throws RegistryError `VALIDATION`, `NOT_FOUND`, `FORBIDDEN` (needs admin), `CONFLICT` (`ifRevision`).
+   * @example
+   * ```ts
+   * await session.projects.update("acme/churn", { visibility: "public", access: { teams: ["ml"] } });
+   * ```
    */
   async update(reference: string, changes: ProjectUpdateInput, options: { ifRevision?: number } = {}): Promise<Project> {
     const ref = parseProjectRef(parseInput(this.#context.schemas.reference, reference, "project reference"));
@@ -170,7 +189,11 @@ export class ProjectsApi {
 
   /**
    * Deletes a project. One that holds versions or runs is `LOCKED` unless `cascade: true`, which deletes them too.
-   * @throws RegistryError `NOT_FOUND`, `FORBIDDEN` (needs admin), `LOCKED`, `CONFLICT`.
+   * @throws RegistryError `VALIDATION` (bad input), `NOT_FOUND`, `FORBIDDEN` (needs admin), `LOCKED`, `CONFLICT` (`ifRevision`).
+   * @example
+   * ```ts
+   * await session.projects.delete("acme/old-experiments", { cascade: true });
+   * ```
    */
   async delete(reference: string, options: ProjectDeleteOptions = {}): Promise<void> {
     const ref = parseProjectRef(parseInput(this.#context.schemas.reference, reference, "project reference"));

@@ -54,14 +54,24 @@ export interface Registry<M extends MetadataSchemas = MetadataSchemas> {
   /**
    * A client acting as `principal`. Pass the exported `SYSTEM` to bypass access checks, `ANONYMOUS` for a visitor.
    * @throws RegistryError `VALIDATION` for a malformed principal or an unknown role.
+   * @example
+   * ```ts
+   * const ana = registry.as({ id: "ana", orgs: { acme: "member" }, teams: { "acme/ml": "contributor" } });
+   * const page = await ana.models.list("acme/churn");
+   * ```
    */
   as(principal: Principal): Session<M>;
   /**
    * External run sources only: recomputes every run's `promotedBy` from the versions and tells the source.
    * Returns how many runs were told. With store-kept runs it does nothing (they are always exact).
+   * A `recordPromotion` that still fails after 3 attempts is reported to `onWarning`, not thrown.
+   * @throws The store's or the run source's (`get`, `list`) error, unchanged, when a read fails.
    */
   reconcileRuns(): Promise<number>;
-  /** Closes the store. Later calls may fail with `STORAGE`. */
+  /**
+   * Closes the store. Later calls may fail with `STORAGE`.
+   * @throws RegistryError `STORAGE` when the store fails to close.
+   */
   close(): Promise<void>;
 }
 
@@ -73,7 +83,18 @@ function defaultWarn(message: string): void {
 
 /**
  * Creates a registry. With no options it keeps everything in memory (browser-safe).
- * @throws RegistryError `VALIDATION` when an option is malformed (a store without `get`/`query`/`commit`, ...).
+ * @param options - Store, policy, stage machine, metadata schemas, run source, clock, ids, limits and
+ *   warning handler; every one optional.
+ * @throws RegistryError `VALIDATION` when an option is malformed (a store without `get`/`query`/`commit`,
+ *   a policy without `decide`).
+ * @example
+ * ```ts
+ * import { createRegistry, memoryStore, SYSTEM } from "artifact-versions";
+ * const registry = createRegistry({ store: memoryStore(), limits: { tags: 20 } });
+ * const admin = registry.as(SYSTEM);
+ * await admin.projects.create({ owner: "acme", name: "churn" });
+ * const v1 = await admin.models.register({ project: "acme/churn", name: "v1" });
+ * ```
  */
 export function createRegistry<M extends MetadataSchemas = MetadataSchemas>(options: RegistryOptions<M> = {}): Registry<M> {
   const store = options.store ?? memoryStore();

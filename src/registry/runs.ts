@@ -93,7 +93,14 @@ function normalizeArtifacts(artifacts: readonly RunArtifactInput[]): RunArtifact
   }));
 }
 
-/** The runs API of a session: `session.runs`. Runs are addressed by uuid. */
+/**
+ * The runs API of a session: `session.runs`. Runs are addressed by uuid.
+ *
+ * Besides the codes each method lists, every method rejects with `STORAGE` when the store or the run
+ * source fails, and every change with `CONFLICT` when concurrent writers outlast the retries. With a
+ * {@link RunSource} that lacks a write method, the matching call (`create`, `update`, `logArtifacts`,
+ * `delete`, `import`) rejects with `VALIDATION`.
+ */
 export class RunsApi {
   readonly #context: RegistryContext;
   readonly #guard: AccessGuard;
@@ -148,7 +155,11 @@ export class RunsApi {
 
   /**
    * Gets a run by uuid.
-   * @throws RegistryError `NOT_FOUND` when it does not exist or its project is not readable.
+   * @throws RegistryError `VALIDATION` for a malformed uuid; `NOT_FOUND` when it does not exist or its project is not readable.
+   * @example
+   * ```ts
+   * const run = await session.runs.get(uuid);
+   * ```
    */
   async get(uuid: string): Promise<Run> {
     const id = parseInput(this.#context.schemas.reference, uuid, "run uuid");
@@ -158,7 +169,11 @@ export class RunsApi {
 
   /**
    * Lists a project's runs. `query` fields: name, description, uuid, status, project, created_at, updated_at, is_promoted.
-   * @throws RegistryError `VALIDATION`, `NOT_FOUND`.
+   * @throws RegistryError `VALIDATION` (bad reference, query, sort or paging), `NOT_FOUND` (project).
+   * @example
+   * ```ts
+   * const page = await session.runs.list("acme/train", { query: "status:succeeded, is_promoted:false", sort: "-created_at" });
+   * ```
    */
   async list(project: string, options: ListOptions = {}): Promise<Page<Run>> {
     const ref = parseInput(this.#context.schemas.reference, project, "project reference");
@@ -182,7 +197,11 @@ export class RunsApi {
 
   /**
    * Updates a run's name, description or status.
-   * @throws RegistryError `VALIDATION`, `NOT_FOUND`, `FORBIDDEN` (needs member), `CONFLICT`.
+   * @throws RegistryError `VALIDATION`, `NOT_FOUND`, `FORBIDDEN` (needs member), `CONFLICT` (`ifRevision` differs).
+   * @example
+   * ```ts
+   * await session.runs.update(run.uuid, { status: "succeeded" });
+   * ```
    */
   async update(uuid: string, changes: RunUpdateInput, options: PinOptions = {}): Promise<Run> {
     const id = parseInput(this.#context.schemas.reference, uuid, "run uuid");
@@ -205,7 +224,12 @@ export class RunsApi {
   /**
    * Adds or replaces artifacts by name. On a promoted run, an artifact that a version names can be
    * added but never changed (`LOCKED`).
-   * @throws RegistryError `VALIDATION`, `NOT_FOUND`, `FORBIDDEN` (needs member), `LOCKED`.
+   * @throws RegistryError `VALIDATION` (bad input; a name given twice; more than `limits.artifacts` in all),
+   *   `NOT_FOUND`, `FORBIDDEN` (needs member), `LOCKED`.
+   * @example
+   * ```ts
+   * await session.runs.logArtifacts(run.uuid, [{ name: "metrics", kind: "metric", summary: { auc: 0.91 } }]);
+   * ```
    */
   async logArtifacts(uuid: string, artifacts: RunArtifactInput[]): Promise<Run> {
     const id = parseInput(this.#context.schemas.reference, uuid, "run uuid");
@@ -249,7 +273,13 @@ export class RunsApi {
   /**
    * Registers a version from a run: defaults are kind `artifact`, the run's project, every output
    * (non-input) artifact of the run, and an automatic name. The run is marked promoted in the same commit.
-   * @throws RegistryError as `register()` does.
+   * @throws RegistryError `VALIDATION` (bad input), `NOT_FOUND` (run, project), `FORBIDDEN` (needs member on the
+   *   target project), `ALREADY_EXISTS` (name taken, no `force`), `LINEAGE` (artifact missing on the run, or the
+   *   target project does not accept runs from the run's project): as `register()` does.
+   * @example
+   * ```ts
+   * const model = await session.runs.promote(run.uuid, { kind: "model", name: "v3", artifacts: ["model"] });
+   * ```
    */
   async promote(uuid: string, input: PromoteInput = {}): Promise<Version> {
     const id = parseInput(this.#context.schemas.reference, uuid, "run uuid");
@@ -268,7 +298,10 @@ export class RunsApi {
     });
   }
 
-  /** The versions that lock this run (those the principal may read). */
+  /**
+   * The versions that lock this run (those the principal may read), oldest first.
+   * @throws RegistryError `VALIDATION` (malformed uuid), `NOT_FOUND`.
+   */
   async versions(uuid: string): Promise<Version[]> {
     const id = parseInput(this.#context.schemas.reference, uuid, "run uuid");
     await this.#context.refresh();
@@ -284,7 +317,10 @@ export class RunsApi {
     return versions;
   }
 
-  /** The audit entries of a run, oldest first. */
+  /**
+   * The audit entries of a run, oldest first.
+   * @throws RegistryError `VALIDATION` (malformed uuid), `NOT_FOUND`.
+   */
   async history(uuid: string): Promise<AuditEntry[]> {
     const run = await this.get(uuid);
     return auditHistory(this.#context, "run", run.uuid);
@@ -293,7 +329,12 @@ export class RunsApi {
   /**
    * Deletes a run. A run that versions lock is `LOCKED` (naming them) unless `cascade: true`, which
    * deletes those versions too, in the same commit.
-   * @throws RegistryError `NOT_FOUND`, `FORBIDDEN` (contributor; also on each cascaded version's project), `LOCKED`, `CONFLICT`.
+   * @throws RegistryError `VALIDATION` (bad input), `NOT_FOUND`, `FORBIDDEN` (contributor; also on each cascaded
+   *   version's project), `LOCKED`, `CONFLICT` (`ifRevision` differs).
+   * @example
+   * ```ts
+   * await session.runs.delete(run.uuid, { cascade: true });
+   * ```
    */
   async delete(uuid: string, options: RunDeleteOptions = {}): Promise<void> {
     const id = parseInput(this.#context.schemas.reference, uuid, "run uuid");

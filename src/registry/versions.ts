@@ -141,6 +141,9 @@ const KIND_TITLE: Record<VersionKind, string> = { model: "Model", artifact: "Art
 /**
  * The versions API of one kind, bound to a principal: `session.models`, `session.artifacts`,
  * `session.components`, or `session.versions(kind)`.
+ *
+ * Besides the codes each method lists, every method rejects with `STORAGE` when the store fails, and
+ * every change with `CONFLICT` when concurrent writers outlast the retries.
  */
 export class VersionsApi<Metadata = JsonObject> {
   /** The kind every call of this API works on. */
@@ -201,7 +204,14 @@ export class VersionsApi<Metadata = JsonObject> {
 
   /**
    * Gets a version by reference: `owner/project:name`, or `owner/project` / `owner/project:latest` for the newest created.
-   * @throws RegistryError `NOT_FOUND` when the project or version does not exist or is not readable.
+   * @param reference - `owner/project[:name]`.
+   * @throws RegistryError `VALIDATION` for a malformed reference; `NOT_FOUND` when the project or version
+   *   does not exist or is not readable.
+   * @example
+   * ```ts
+   * const v1 = await session.models.get("acme/churn:v1");
+   * const newest = await session.models.get("acme/churn"); // same as "acme/churn:latest"
+   * ```
    */
   async get(reference: string): Promise<Version<Metadata>> {
     const ref = parseInput(this.#context.schemas.reference, reference, "version reference");
@@ -245,8 +255,16 @@ export class VersionsApi<Metadata = JsonObject> {
   /**
    * Updates the fields given. `name` renames (the uuid stays); `tags` and `artifacts` replace the sets;
    * `run`/`artifacts` are re-checked and the runs' promotion flags kept exact.
-   * @throws RegistryError `VALIDATION`, `NOT_FOUND`, `FORBIDDEN` (needs member), `ALREADY_EXISTS` (new name taken),
-   *   `LINEAGE`, `CONFLICT` (`ifRevision` differs).
+   * @param reference - `owner/project[:name]` of the version.
+   * @param changes - The fields to change.
+   * @param options - `ifRevision` pins the revision the change applies to.
+   * @throws RegistryError `VALIDATION` (bad input; metadata refused by the kind's schema), `NOT_FOUND`,
+   *   `FORBIDDEN` (needs member), `ALREADY_EXISTS` (new name taken), `LINEAGE`, `CONFLICT` (`ifRevision` differs).
+   * @example
+   * ```ts
+   * const v1 = await session.models.get("acme/churn:v1");
+   * await session.models.update("acme/churn:v1", { tags: ["baseline", "eval"] }, { ifRevision: v1.revision });
+   * ```
    */
   async update(reference: string, changes: UpdateInput<Metadata>, options: PinOptions = {}): Promise<Version<Metadata>> {
     const ref = parseInput(this.#context.schemas.reference, reference, "version reference");
@@ -268,8 +286,9 @@ export class VersionsApi<Metadata = JsonObject> {
    * Moves a version to another stage through the stage machine, appending a stage condition.
    * A move to the current stage returns the version unchanged. Into an exclusive stage, the current
    * holder is demoted in the same commit.
-   * @throws RegistryError `NOT_FOUND`, `FORBIDDEN` (member; a restricted stage's role to move into or out of it),
-   *   `INVALID_TRANSITION` (with `details.allowed`), `CONFLICT`.
+   * @throws RegistryError `VALIDATION` (bad input), `NOT_FOUND`, `FORBIDDEN` (member; a restricted stage's role
+   *   to move into or out of it), `INVALID_TRANSITION` (unknown stage or forbidden edge, with `details.allowed`),
+   *   `CONFLICT` (`ifRevision` differs).
    * @example
    * ```ts
    * await session.models.stage("acme/churn:v1", { to: "staging", reason: "PassedEval", message: "auc 0.91" });
@@ -304,7 +323,10 @@ export class VersionsApi<Metadata = JsonObject> {
     }) as Promise<Version<Metadata>>;
   }
 
-  /** The version's current stage and its stage conditions, oldest first. */
+  /**
+   * The version's current stage and its stage conditions, oldest first.
+   * @throws RegistryError `VALIDATION` (malformed reference), `NOT_FOUND`.
+   */
   async stages(reference: string): Promise<StageHistory> {
     const version = await this.get(reference);
     return { stage: version.stage, stageConditions: version.stageConditions };
@@ -313,7 +335,12 @@ export class VersionsApi<Metadata = JsonObject> {
   /**
    * Copies a version into a project (the same or another; it must exist), as a new version with the
    * same run and artifacts. The stage starts again unless `keepStage`.
-   * @throws RegistryError `NOT_FOUND` (source, target), `FORBIDDEN` (member on the target), `ALREADY_EXISTS`, `LINEAGE`.
+   * @throws RegistryError `VALIDATION` (bad input), `NOT_FOUND` (source, target), `FORBIDDEN` (member on the
+   *   target; with `keepStage`, a restricted stage's role), `ALREADY_EXISTS` (name taken, no `force`), `LINEAGE`.
+   * @example
+   * ```ts
+   * const copy = await session.models.copy("acme/churn:v1", { toProject: "acme/churn-eu", name: "v1" });
+   * ```
    */
   async copy(reference: string, input: CopyInput): Promise<Version<Metadata>> {
     const ref = parseInput(this.#context.schemas.reference, reference, "version reference");
@@ -356,8 +383,12 @@ export class VersionsApi<Metadata = JsonObject> {
 
   /**
    * Moves a version to another project of the same owner, keeping its uuid, stage, history and lineage.
-   * @throws RegistryError `VALIDATION` (another owner), `NOT_FOUND`, `FORBIDDEN` (admin on both projects),
-   *   `ALREADY_EXISTS` (name taken in the target), `LINEAGE`.
+   * @throws RegistryError `VALIDATION` (bad input; another owner), `NOT_FOUND`, `FORBIDDEN` (admin on both projects),
+   *   `ALREADY_EXISTS` (name taken in the target), `LINEAGE`, `CONFLICT` (`ifRevision` differs).
+   * @example
+   * ```ts
+   * const moved = await session.models.transfer("acme/churn:v1", { toProject: "acme/archive" });
+   * ```
    */
   async transfer(reference: string, input: TransferInput, options: PinOptions = {}): Promise<Version<Metadata>> {
     const ref = parseInput(this.#context.schemas.reference, reference, "version reference");
@@ -401,7 +432,11 @@ export class VersionsApi<Metadata = JsonObject> {
 
   /**
    * Deletes a version; the run it locked is unpromoted when no other version locks it.
-   * @throws RegistryError `NOT_FOUND`, `FORBIDDEN` (needs contributor), `CONFLICT` (`ifRevision`).
+   * @throws RegistryError `VALIDATION` (bad input), `NOT_FOUND`, `FORBIDDEN` (needs contributor), `CONFLICT` (`ifRevision`).
+   * @example
+   * ```ts
+   * await session.models.delete("acme/churn:v1");
+   * ```
    */
   async delete(reference: string, options: PinOptions = {}): Promise<void> {
     const ref = parseInput(this.#context.schemas.reference, reference, "version reference");
@@ -416,7 +451,7 @@ export class VersionsApi<Metadata = JsonObject> {
 
   /**
    * The audit entries of a version, oldest first (they follow it across renames and transfers).
-   * @throws RegistryError `NOT_FOUND`.
+   * @throws RegistryError `VALIDATION` (malformed reference), `NOT_FOUND`.
    */
   async history(reference: string): Promise<AuditEntry[]> {
     const version = await this.get(reference);
@@ -424,8 +459,13 @@ export class VersionsApi<Metadata = JsonObject> {
   }
 
   /**
-   * The version with its run, the full records of its artifacts, and the run's inputs.
-   * @throws RegistryError `NOT_FOUND`.
+   * The version with its run, the full records of its artifacts, and the run's inputs. A run in a project
+   * the principal may not read is left out (`run: null`).
+   * @throws RegistryError `VALIDATION` (malformed reference), `NOT_FOUND`.
+   * @example
+   * ```ts
+   * const { version, run, artifacts, inputs } = await session.models.lineage("acme/churn:v1");
+   * ```
    */
   async lineage(reference: string): Promise<Lineage<Metadata>> {
     const version = await this.get(reference);

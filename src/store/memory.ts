@@ -57,6 +57,9 @@ function checkKey(key: unknown): string {
  *   selection when a `limit` is given; the answer always equals filtering and sorting everything.
  * - After `close()`, every call rejects with `STORAGE`.
  *
+ * @throws RegistryError never from `memoryStore()` itself; the store's methods reject with `VALIDATION`
+ *   (a malformed collection, key, write or query), `CONFLICT` (`commit` with a stale `expect`) and
+ *   `STORAGE` (after `close()`).
  * @example
  * ```ts
  * const store = memoryStore();

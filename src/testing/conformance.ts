@@ -83,7 +83,9 @@ export interface ConformanceCase {
 
 /** What a case gets: the `expect`, a fresh store and helpers for fresh names. */
 export interface ConformanceContext {
+  /** The `expect` given to {@link runStoreConformance}. */
   readonly expect: ConformanceExpect;
+  /** A fresh, empty store from your `create` factory, closed after the test. */
   readonly store: Store;
   /** Another fresh store from the factory (closed after the test). */
   readonly another: () => Promise<Store>;

@@ -29,8 +29,11 @@ export interface TestPrincipals {
 
 /** What {@link createTestRegistry} returns. */
 export interface TestRegistry<M extends MetadataSchemas = MetadataSchemas> {
+  /** The registry: over a fresh memory store unless `options.store` gives one, with `clock` and deterministic ids. */
   registry: Registry<M>;
+  /** The registry's manual clock: move it with `advance(ms)` or `set(date)`. */
   clock: ManualClock;
+  /** Ready-made principals (`owner("acme")`, `member("acme")`, `viewer("acme")`, `outsider()`). */
   principals: TestPrincipals;
 }
 
@@ -38,6 +41,8 @@ export interface TestRegistry<M extends MetadataSchemas = MetadataSchemas> {
  * A memory registry for tests: a manual clock starting at 2026-01-01T00:00:00Z (each read moves it
  * forward 1 ms so records get distinct times), deterministic ids (`00000000-0000-4000-8000-<n>`,
  * offset by `seed`), and ready principals.
+ * @throws RegistryError `VALIDATION` when `seed` is not a non-negative integer, or an option is malformed
+ *   (as {@link createRegistry}).
  * @example
  * ```ts
  * const { registry, clock, principals } = createTestRegistry();
