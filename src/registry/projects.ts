@@ -9,7 +9,8 @@ import type { AccessGuard } from "./guard.js";
 import { directReader, type Reader, type UnitOfWork } from "./unit-of-work.js";
 import { fromStored, toStored, type StoredProject, type StoredRun, type StoredVersion } from "./stored-records.js";
 import { PROJECT_FIELDS, planList, pageOf, type ListPlan } from "./listing.js";
-import { deleteVersion, fromStoredValue, patchesBetween, type ListOptions } from "./versions.js";
+import { deleteVersion, fromStoredValue, type ListOptions } from "./versions.js";
+import { auditTarget, changesOf, DELETION_CHANGES, recordChange } from "./audit-trail.js";
 import { compileQuery, compareBy } from "../domain/query/index.js";
 
 /** Input of `projects.create()`. */
@@ -239,19 +240,7 @@ export class ProjectsApi {
         unit.adopt("runs", item);
         const run = fromStored<Run>(item);
         unit.delete("runs", run.uuid);
-        unit.record(
-          "run.deleted",
-          {
-            id: this.#context.auditIds(),
-            type: "run.deleted",
-            at: this.#context.clock().toISOString(),
-            actor: this.#guard.actor,
-            target: { type: "run", uuid: run.uuid, project: run.project, ...(run.name === null ? {} : { name: run.name }) },
-            changes: [{ op: "remove", path: [] }],
-          },
-          { run },
-          run.project,
-        );
+        recordChange(this.#context, unit, { type: "run.deleted", actor: this.#guard.actor, target: auditTarget.run(run), changes: DELETION_CHANGES }, { run });
       }
       for (const collection of ["counters", "holders"] as const) {
         const helpers = await unit.query(collection, { prefix: `${project.fullName}/` });
@@ -261,19 +250,7 @@ export class ProjectsApi {
         }
       }
       unit.delete("projects", project.fullName);
-      unit.record(
-        "project.deleted",
-        {
-          id: this.#context.auditIds(),
-          type: "project.deleted",
-          at: this.#context.clock().toISOString(),
-          actor: this.#guard.actor,
-          target: { type: "project", uuid: project.fullName, project: project.fullName, name: project.name },
-          changes: [{ op: "remove", path: [] }],
-        },
-        { project },
-        project.fullName,
-      );
+      recordChange(this.#context, unit, { type: "project.deleted", actor: this.#guard.actor, target: auditTarget.project(project), changes: DELETION_CHANGES }, { project });
     });
   }
 
@@ -285,22 +262,10 @@ export class ProjectsApi {
   }
 
   #write(unit: UnitOfWork, before: Project | undefined, after: StoredProject, type: "project.created" | "project.updated"): Project {
-    const changes = before === undefined ? [{ op: "replace" as const, path: [], value: after as unknown as JsonValue }] : patchesBetween(toStored(before) as StoredProject, after);
+    const changes = changesOf(before === undefined ? undefined : (toStored(before) as StoredProject), after);
     const revision = unit.put("projects", after.fullName, after as unknown as JsonValue);
     const project = fromStoredValue<Project>(after, revision);
-    unit.record(
-      type,
-      {
-        id: this.#context.auditIds(),
-        type,
-        at: after.updatedAt,
-        actor: this.#guard.actor,
-        target: { type: "project", uuid: after.fullName, project: after.fullName, name: after.name },
-        changes,
-      },
-      { project },
-      after.fullName,
-    );
+    recordChange(this.#context, unit, { type, actor: this.#guard.actor, target: auditTarget.project(after), changes, at: after.updatedAt }, { project });
     return project;
   }
 }

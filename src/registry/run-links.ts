@@ -5,6 +5,7 @@ import type { AuditPatch, Run } from "../domain/records.js";
 import type { RegistryContext } from "./context.js";
 import type { AccessGuard } from "./guard.js";
 import { fromStored, toStored, type StoredRun } from "./stored-records.js";
+import { auditTarget, recordChange } from "./audit-trail.js";
 import type { Reader, UnitOfWork } from "./unit-of-work.js";
 
 enablePatches();
@@ -65,18 +66,6 @@ async function setPromotion(context: RegistryContext, unit: UnitOfWork, guard: A
   const revision = unit.put("runs", runUuid, next as never);
   if (edge !== null) {
     const type = edge === "promoted" ? "run.promoted" : "run.unpromoted";
-    unit.record(
-      type,
-      {
-        id: context.auditIds(),
-        type,
-        at,
-        actor: guard.actor,
-        target: { type: "run", uuid: runUuid, project: run.project, ...(run.name === null ? {} : { name: run.name }) },
-        changes: patches as AuditPatch[],
-      },
-      { run: { ...next, revision } },
-      run.project,
-    );
+    recordChange(context, unit, { type, actor: guard.actor, target: auditTarget.run(run), changes: patches as AuditPatch[], at }, { run: { ...next, revision } });
   }
 }

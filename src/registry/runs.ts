@@ -1,4 +1,3 @@
-import { produceWithPatches } from "immer";
 import { RegistryError } from "../errors.js";
 import { parseInput } from "../domain/schemas.js";
 import type { JsonValue } from "../domain/json.js";
@@ -11,6 +10,7 @@ import { fromStored, toStored, type StoredProject, type StoredRun } from "./stor
 import { RUN_FIELDS, planList, storeQuery, toPage } from "./listing.js";
 import { deleteVersion, fromStoredValue, assertPinned, type ListOptions, type PinOptions, type VersionsApi } from "./versions.js";
 import { loadRun } from "./run-links.js";
+import { auditTarget, changesOf, DELETION_CHANGES, recordChange } from "./audit-trail.js";
 import { auditHistory } from "./audit.js";
 import type { AuditEntry } from "../domain/records.js";
 
@@ -363,7 +363,7 @@ export class RunsApi {
       if (source !== undefined) return;
       await unit.get("runs", run.uuid);
       unit.delete("runs", run.uuid);
-      this.#record(unit, "run.deleted", run, [{ op: "remove", path: [] }], run);
+      this.#record(unit, "run.deleted", run, DELETION_CHANGES, run);
     });
     if (source?.delete !== undefined) await callSource(() => source.delete!(id), "delete");
   }
@@ -420,35 +420,16 @@ export class RunsApi {
   }
 
   #write(unit: UnitOfWork, before: Run | undefined, after: StoredRun, type: RegistryEventType): Run {
-    const changes = before === undefined ? [{ op: "replace" as const, path: [], value: after as unknown as JsonValue }] : patches(toStored(before) as StoredRun, after);
+    const changes = changesOf(before === undefined ? undefined : (toStored(before) as StoredRun), after);
     const revision = unit.put("runs", after.uuid, after as unknown as JsonValue);
     const run = fromStoredValue<Run>(after, revision);
     this.#record(unit, type, run, changes, run);
     return run;
   }
 
-  #record(unit: UnitOfWork, type: RegistryEventType, run: Run | StoredRun, changes: AuditPatch[], payload: Run): void {
-    unit.record(
-      type,
-      {
-        id: this.#context.auditIds(),
-        type,
-        at: this.#context.clock().toISOString(),
-        actor: this.#guard.actor,
-        target: { type: "run", uuid: run.uuid, project: run.project, ...(run.name === null ? {} : { name: run.name }) },
-        changes,
-      },
-      { run: payload },
-      run.project,
-    );
+  #record(unit: UnitOfWork, type: RegistryEventType, run: Run | StoredRun, changes: readonly AuditPatch[], payload: Run): void {
+    recordChange(this.#context, unit, { type, actor: this.#guard.actor, target: auditTarget.run(run), changes }, { run: payload });
   }
-}
-
-function patches(before: StoredRun, after: StoredRun): AuditPatch[] {
-  const [, result] = produceWithPatches(before, (draft) => {
-    Object.assign(draft, after);
-  });
-  return result as AuditPatch[];
 }
 
 function readOnly(method: string): RegistryError {

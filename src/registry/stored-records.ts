@@ -1,4 +1,3 @@
-import type { JsonValue } from "../domain/json.js";
 import type { Project, Run, Version } from "../domain/records.js";
 import type { StoredItem } from "../store/store.js";
 import { deepFreeze } from "./unit-of-work.js";

@@ -1,17 +1,17 @@
-import { produceWithPatches, type Draft } from "immer";
 import { RegistryError } from "../errors.js";
 import type { JsonObject, JsonValue } from "../domain/json.js";
 import { LATEST, parseListScope, parseVersionRef } from "../domain/names.js";
 import { assertLineage } from "../domain/lineage.js";
 import { contentState } from "../domain/content-hash.js";
 import { parseInput } from "../domain/schemas.js";
-import type { AuditEntry, AuditPatch, Page, Project, Run, RunArtifact, Version, VersionKind } from "../domain/records.js";
+import type { AuditEntry, Page, Project, Run, RunArtifact, Version, VersionKind } from "../domain/records.js";
 import type { StageCondition } from "../domain/stages.js";
 import type { QueryNode } from "../domain/query/ast.js";
 import type { RegistryContext } from "./context.js";
 import type { AccessGuard } from "./guard.js";
 import type { RegistryEventType } from "./events.js";
 import { directReader, type Reader, type UnitOfWork } from "./unit-of-work.js";
+import { auditTarget, changesOf, DELETION_CHANGES, recordChange } from "./audit-trail.js";
 import { fromStored, keys, toStored, type Counter, type StoredProject, type StoredVersion } from "./stored-records.js";
 import { loadRun, relinkRun } from "./run-links.js";
 import { VERSION_FIELDS, VERSION_SORT_FIELDS, planList, storeQuery, toPage } from "./listing.js";
@@ -803,22 +803,10 @@ export function writeVersion(
   type: RegistryEventType,
   extra: Record<string, unknown>,
 ): Version {
-  const changes = before === undefined ? [{ op: "replace" as const, path: [], value: after as unknown as JsonValue }] : patchesBetween(toStored(before) as StoredVersion, after);
+  const changes = changesOf(before === undefined ? undefined : (toStored(before) as StoredVersion), after);
   const revision = unit.put("versions", after.uuid, after as unknown as JsonValue);
   const version = fromStoredValue<Version>(after, revision);
-  unit.record(
-    type,
-    {
-      id: context.auditIds(),
-      type,
-      at: after.updatedAt,
-      actor,
-      target: { type: "version", uuid: after.uuid, kind: after.kind, project: after.project, name: after.name },
-      changes,
-    },
-    { version, ...extra },
-    after.project,
-  );
+  recordChange(context, unit, { type, actor, target: auditTarget.version(after), changes, at: after.updatedAt }, { version, ...extra });
   return version;
 }
 
@@ -834,29 +822,7 @@ export async function deleteVersion(context: RegistryContext, unit: UnitOfWork, 
     if (holder?.value.uuid === version.uuid) unit.delete("holders", holderKey);
   }
   await relinkRun(context, unit, guard, version.uuid, version.run, null);
-  unit.record(
-    "version.deleted",
-    {
-      id: context.auditIds(),
-      type: "version.deleted",
-      at: context.clock().toISOString(),
-      actor: guard.actor,
-      target: { type: "version", uuid: version.uuid, kind: version.kind, project: version.project, name: version.name },
-      changes: [{ op: "remove", path: [] }],
-    },
-    { version },
-    version.project,
-  );
-}
-
-function patchesBetween<T extends object>(before: T, after: T): AuditPatch[] {
-  const [, patches] = produceWithPatches(before, (draft: Draft<T>) => {
-    for (const key of Object.keys(after) as (keyof Draft<T>)[]) {
-      const value = (after as Record<keyof Draft<T>, unknown>)[key];
-      if (JSON.stringify(draft[key]) !== JSON.stringify(value)) (draft as Record<keyof Draft<T>, unknown>)[key] = value;
-    }
-  });
-  return patches as AuditPatch[];
+  recordChange(context, unit, { type: "version.deleted", actor: guard.actor, target: auditTarget.version(version), changes: DELETION_CHANGES }, { version });
 }
 
 /** The public frozen record for a stored value and its (next) revision. */
@@ -878,4 +844,4 @@ function assertPinned(record: { revision: number }, ifRevision: number | undefin
   }
 }
 
-export { assertPinned, KIND_TITLE, patchesBetween, withContributor };
+export { assertPinned, KIND_TITLE, withContributor };
