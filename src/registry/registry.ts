@@ -158,6 +158,42 @@ export function createRegistry<M extends MetadataSchemas = MetadataSchemas>(opti
     },
   };
 
+  /** Recomputes every run's `promotedBy` from the versions and tells the external source where it differs. */
+  async function reconcile(): Promise<number> {
+    if (runSource === undefined) return 0;
+    const result = await store.query("versions", { where: { type: "not", item: { type: "term", field: "run", op: "nil", value: null } } });
+    const byRun = new Map<string, string[]>();
+    for (const item of result.items) {
+      const version = item.value as unknown as Version;
+      if (version.run !== null) byRun.set(version.run, [...(byRun.get(version.run) ?? []), version.uuid]);
+    }
+    let told = 0;
+    const same = (a: readonly string[], b: readonly string[]) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+    for (const [uuid, promotedBy] of byRun) {
+      const run: Run | undefined = await runSource.get(uuid);
+      if (run !== undefined && !same(run.promotedBy, promotedBy)) {
+        await tellSource(uuid, promotedBy);
+        told += 1;
+      }
+    }
+    // Runs the source still marks promoted although no version locks them any more (an unlink it missed).
+    const projects = await store.query("projects", {});
+    for (const item of projects.items) {
+      const limit = 1000;
+      for (let offset = 0; ; offset += limit) {
+        const page = await runSource.list(item.key, { where: null, sort: [{ field: "created_at", direction: "asc" }], limit, offset });
+        for (const run of page.items) {
+          if (run.promotedBy.length > 0 && !byRun.has(run.uuid)) {
+            await tellSource(run.uuid, []);
+            told += 1;
+          }
+        }
+        if (page.items.length < limit || offset + limit >= page.total) break;
+      }
+    }
+    return told;
+  }
+
   return {
     events,
     store,
@@ -167,38 +203,11 @@ export function createRegistry<M extends MetadataSchemas = MetadataSchemas>(opti
       return new Session<M>(context, checked);
     },
     async reconcileRuns(): Promise<number> {
-      if (runSource === undefined) return 0;
-      const result = await store.query("versions", { where: { type: "not", item: { type: "term", field: "run", op: "nil", value: null } } });
-      const byRun = new Map<string, string[]>();
-      for (const item of result.items) {
-        const version = item.value as unknown as Version;
-        if (version.run !== null) byRun.set(version.run, [...(byRun.get(version.run) ?? []), version.uuid]);
+      try {
+        return await reconcile();
+      } catch (error) {
+        throw toStorageError(error, "reconciling runs with the run source");
       }
-      let told = 0;
-      const same = (a: readonly string[], b: readonly string[]) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
-      for (const [uuid, promotedBy] of byRun) {
-        const run: Run | undefined = await runSource.get(uuid);
-        if (run !== undefined && !same(run.promotedBy, promotedBy)) {
-          await tellSource(uuid, promotedBy);
-          told += 1;
-        }
-      }
-      // Runs the source still marks promoted although no version locks them any more (an unlink it missed).
-      const projects = await store.query("projects", {});
-      for (const item of projects.items) {
-        const limit = 1000;
-        for (let offset = 0; ; offset += limit) {
-          const page = await runSource.list(item.key, { where: null, sort: [{ field: "created_at", direction: "asc" }], limit, offset });
-          for (const run of page.items) {
-            if (run.promotedBy.length > 0 && !byRun.has(run.uuid)) {
-              await tellSource(run.uuid, []);
-              told += 1;
-            }
-          }
-          if (page.items.length < limit || offset + limit >= page.total) break;
-        }
-      }
-      return told;
     },
     async close(): Promise<void> {
       try {
