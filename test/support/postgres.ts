@@ -96,8 +96,17 @@ async function waitReady(config: pg.PoolConfig, child: ChildProcess, log: () => 
   throw new Error(`postgres did not become ready in 30 s: ${String(lastError)}\n${log()}`);
 }
 
+/** Options of {@link startPostgres}. */
+export interface StartPostgresOptions {
+  /**
+   * Do not let the server process keep Node's event loop alive (for scripts such as the benchmark,
+   * which stop it on `beforeExit`); it is still killed and removed if the process exits first.
+   */
+  readonly background?: boolean;
+}
+
 /** Starts (or connects to) a server. Call from `beforeAll`, and `stop()` it in `afterAll`. */
-export async function startPostgres(): Promise<PostgresTestServer> {
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresTestServer> {
   const url = process.env["DATABASE_URL"];
   if (url) {
     return { connectionString: url, poolConfig: { connectionString: url }, stop: async () => undefined };
@@ -145,6 +154,11 @@ export async function startPostgres(): Promise<PostgresTestServer> {
   );
   child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  if (options.background === true) {
+    child.unref();
+    (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+    (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+  }
 
   // If the test process exits without stop(), take the cluster down with it.
   const onExit = (): void => {
