@@ -250,6 +250,43 @@ export class MemoryTable {
     this.index(item);
   }
 
+  /**
+   * Adds many records at once (a store loading its state): into an empty table, the rows go in
+   * first and then each index is filled in one pass over them, with no per-record bookkeeping.
+   * Same result as calling {@link put} for each item.
+   */
+  load(items: Iterable<Item>): void {
+    if (this.rows.size > 0 || this.views.size > 0) {
+      for (const item of items) this.put(item);
+      return;
+    }
+    const rows = this.rows;
+    for (const item of items) rows.set(item.key, item);
+    for (const index of this.allIndexes()) {
+      const { buckets, gets } = index;
+      const single = gets.length === 1 ? (gets[0] as (value: unknown) => unknown) : undefined;
+      for (const item of rows.values()) {
+        if (single !== undefined) {
+          // The common case, without the key product: one field, a scalar or an array of scalars.
+          const x = single(item.value);
+          if (Array.isArray(x)) index.multi = true;
+          for (const k of MemoryTable.scalarKeys(x)) {
+            let bucket = buckets.get(k);
+            if (bucket === undefined) buckets.set(k, (bucket = new Set()));
+            bucket.add(item);
+          }
+          continue;
+        }
+        if (!index.multi && gets.some((get) => Array.isArray(get(item.value)))) index.multi = true;
+        for (const k of MemoryTable.indexKeys(index, item.value)) {
+          let bucket = buckets.get(k);
+          if (bucket === undefined) buckets.set(k, (bucket = new Set()));
+          bucket.add(item);
+        }
+      }
+    }
+  }
+
   /** Removes the record `key` if present. */
   delete(key: string): void {
     const old = this.rows.get(key);

@@ -22,6 +22,7 @@ import {
   checksum,
   crcUpdate,
   readHeader,
+  readRecordLine,
   scanSealedLines,
   sealLine,
   type JournalCommit,
@@ -71,7 +72,9 @@ const COLLECTION_RE = /^[a-z][a-z0-9_]*$/;
 const MAX_KEY_LENGTH = 512;
 const MIN_COMPACTION_BYTES = 4 * 1024 * 1024;
 const SNAPSHOT_CHUNK = 4 * 1024 * 1024;
-const ARCHIVED_KEYS_PREFIX = Buffer.from('{"archivedKeys":');
+const ARCHIVED_KEYS_PREFIX = '{"archivedKeys":';
+/** The snapshot is decoded to text in slices of about this many bytes (cut at line ends). */
+const SNAPSHOT_DECODE_CHUNK = 64 * 1024 * 1024;
 const EMPTY_TABLE = new MemoryTable({ indexes: [], compoundIndexes: [] });
 
 interface PreparedWrite {
@@ -182,17 +185,89 @@ function prepare(writes: readonly Write[]): PreparedWrite[] {
 }
 
 /**
- * One collection in memory: records by key, plus the memory store's query engine ({@link MemoryTable},
- * with its indexes) built on the first query, so opening costs one parse and one `Map.set` per record.
+ * A record read from the snapshot whose value is still JSON text (a slice of the snapshot): parsed
+ * the first time the record is read, so opening costs no `JSON.parse` per record (DESIGN.md §5.29).
+ * The snapshot's checksum was verified at open, so the text is exactly what compaction wrote.
+ */
+class LazyRow {
+  constructor(
+    readonly key: string,
+    readonly revision: number,
+    readonly seq: number,
+    readonly text: string,
+  ) {}
+
+  materialize(collection: string): StoredItem {
+    let value: JsonValue;
+    try {
+      value = JSON.parse(this.text) as JsonValue;
+    } catch (error) {
+      throw storageError(`The snapshot record ${collection}/${this.key} is unreadable (${describe(error)}). Restore ${SNAPSHOT_FILE} from a backup.`, {
+        collection,
+        key: this.key,
+      });
+    }
+    return Object.freeze({ key: this.key, revision: this.revision, seq: this.seq, value });
+  }
+}
+
+type Row = StoredItem | LazyRow;
+
+/**
+ * One collection in memory: records by key (values parsed on first use, see {@link LazyRow}), plus
+ * the memory store's query engine ({@link MemoryTable}, with its indexes) built on the first query,
+ * so opening costs one line scan and one `Map.set` per record.
  */
 class Collection {
-  readonly rows = new Map<string, StoredItem>();
+  private map = new Map<string, Row>();
+  /** Rows read from the snapshot and not yet in `map` (it is filled on the first use). */
+  private loaded: LazyRow[] | undefined;
   private table: MemoryTable | undefined;
 
-  constructor(private readonly options: MemoryTableOptions) {}
+  constructor(
+    private readonly name: string,
+    private readonly options: MemoryTableOptions,
+  ) {}
+
+  /** Records by key. */
+  get rows(): Map<string, Row> {
+    const loaded = this.loaded;
+    if (loaded !== undefined) {
+      this.loaded = undefined;
+      const map = this.map;
+      for (const row of loaded) map.set(row.key, row);
+    }
+    return this.map;
+  }
 
   get size(): number {
     return this.rows.size;
+  }
+
+  /** The record `key` with its value parsed. */
+  get(key: string): StoredItem | undefined {
+    const row = this.rows.get(key);
+    if (!(row instanceof LazyRow)) return row;
+    const item = row.materialize(this.name);
+    this.rows.set(key, item);
+    return item;
+  }
+
+  /** Every record with its value parsed. */
+  items(): IterableIterator<StoredItem> {
+    this.materializeAll();
+    return this.rows.values() as IterableIterator<StoredItem>;
+  }
+
+  private materializeAll(): void {
+    const rows = this.rows;
+    for (const [key, row] of rows) if (row instanceof LazyRow) rows.set(key, row.materialize(this.name));
+  }
+
+  /** Adds a record read from the snapshot (the collection is being loaded: no query engine yet). */
+  load(row: LazyRow): void {
+    if (this.loaded === undefined) this.loaded = [];
+    this.loaded.push(row);
   }
 
   put(item: StoredItem): void {
@@ -207,7 +282,7 @@ class Collection {
   query(query: StoreQuery): StoreQueryResult {
     if (this.table === undefined) {
       const table = new MemoryTable(this.options);
-      for (const item of this.rows.values()) table.put(item);
+      table.load(this.items());
       this.table = table;
     }
     return this.table.query(query);
@@ -278,7 +353,7 @@ class FileStoreEngine {
   /** Archived collections: keys deleted since the snapshot (the archive may still hold them). */
   private tombstones = new Map<string, Set<string>>();
   private archiveBytes = 0;
-  private archivedKeysText: Buffer | undefined;
+  private archivedKeysText: string | undefined;
   private archivedKeys: Map<string, Map<string, number>> | undefined;
   /** Archived collections loaded in full (archive + journal tail), once something needed them. */
   private archivedTables: Map<string, Collection> | undefined;
@@ -492,24 +567,31 @@ class FileStoreEngine {
     const archiveBytes = header.archiveBytes;
     if (typeof seq !== "number" || typeof archiveBytes !== "number" || footer.records !== header.records) return damaged("its header is inconsistent");
 
-    let position = parsed.end;
+    // Decode in slices of whole lines (a string has a maximum length), then read each record line's
+    // collection, key, revision and seq by hand; values stay text until used (see LazyRow).
     let records = 0;
     let table: Collection | undefined;
     let tableName = "";
-    while (position < footerStart) {
-      const newline = snapshot.indexOf(0x0a, position);
-      if (snapshot.compare(ARCHIVED_KEYS_PREFIX, 0, ARCHIVED_KEYS_PREFIX.length, position, position + ARCHIVED_KEYS_PREFIX.length) === 0) {
-        this.archivedKeysText = Buffer.from(snapshot.subarray(position, newline));
-      } else {
-        const line = JSON.parse(snapshot.toString("utf8", position, newline)) as { c: string; k: string; r: number; s: number; v: JsonValue };
-        if (line.c !== tableName || table === undefined) {
-          tableName = line.c;
-          table = this.table(line.c);
-        }
-        table.put(Object.freeze({ key: line.k, revision: line.r, seq: line.s, value: line.v }));
-        records++;
+    const visit = (c: string, k: string, r: number, s: number, v: string): void => {
+      if (c !== tableName || table === undefined) {
+        tableName = c;
+        table = this.table(c);
       }
-      position = newline + 1;
+      table.load(new LazyRow(k, r, s, v));
+      records++;
+    };
+    for (let from = parsed.end; from < footerStart; ) {
+      let to = Math.min(footerStart, from + SNAPSHOT_DECODE_CHUNK);
+      if (to < footerStart) to = snapshot.lastIndexOf(0x0a, to - 1) + 1;
+      if (to <= from) to = snapshot.indexOf(0x0a, from) + 1;
+      const text = snapshot.toString("utf8", from, to);
+      for (let position = 0; position < text.length; ) {
+        const newline = text.indexOf("\n", position);
+        if (text.startsWith(ARCHIVED_KEYS_PREFIX, position)) this.archivedKeysText = text.slice(position, newline);
+        else if (!readRecordLine(text, position, newline, visit)) return damaged(`record line ${records + 2} is unreadable`);
+        position = newline + 1;
+      }
+      from = to;
     }
     if (records !== header.records) return damaged("its record count does not match");
     this.seq = seq;
@@ -520,7 +602,7 @@ class FileStoreEngine {
 
   private table(collection: string): Collection {
     let table = this.tables.get(collection);
-    if (table === undefined) this.tables.set(collection, (table = new Collection(this.indexes)));
+    if (table === undefined) this.tables.set(collection, (table = new Collection(collection, this.indexes)));
     return table;
   }
 
@@ -549,7 +631,7 @@ class FileStoreEngine {
     this.tombstones.get(collection)?.delete(item.key);
     if (this.archivedTables !== undefined) {
       let full = this.archivedTables.get(collection);
-      if (full === undefined) this.archivedTables.set(collection, (full = new Collection(this.indexes)));
+      if (full === undefined) this.archivedTables.set(collection, (full = new Collection(collection, this.indexes)));
       full.put(item);
     }
   }
@@ -570,7 +652,7 @@ class FileStoreEngine {
     if (this.archivedKeys !== undefined) return this.archivedKeys;
     const index = new Map<string, Map<string, number>>();
     if (this.archivedKeysText !== undefined) {
-      const parsed = JSON.parse(this.archivedKeysText.toString("utf8")) as { archivedKeys: Record<string, Record<string, number>> };
+      const parsed = JSON.parse(this.archivedKeysText) as { archivedKeys: Record<string, Record<string, number>> };
       for (const [collection, keys] of Object.entries(parsed.archivedKeys)) index.set(collection, new Map(Object.entries(keys)));
     }
     this.archivedKeys = index;
@@ -583,7 +665,7 @@ class FileStoreEngine {
     const tables = new Map<string, Collection>();
     const tableOf = (collection: string) => {
       let table = tables.get(collection);
-      if (table === undefined) tables.set(collection, (table = new Collection(this.indexes)));
+      if (table === undefined) tables.set(collection, (table = new Collection(collection, this.indexes)));
       return table;
     };
     if (this.archiveBytes > 0) {
@@ -617,7 +699,7 @@ class FileStoreEngine {
       }
     }
     for (const collection of ARCHIVED_COLLECTIONS) {
-      for (const item of this.tables.get(collection)?.rows.values() ?? []) tableOf(collection).put(item);
+      for (const item of this.tables.get(collection)?.items() ?? []) tableOf(collection).put(item);
       for (const key of this.tombstones.get(collection) ?? []) tables.get(collection)?.delete(key);
     }
     this.archivedTables = tables;
@@ -643,11 +725,11 @@ class FileStoreEngine {
   get(collection: string, key: string): StoredItem | undefined {
     checkCollection(collection);
     checkKey(key);
-    const row = this.tables.get(collection)?.rows.get(key);
+    const row = this.tables.get(collection)?.get(key);
     if (row !== undefined) return expose(row);
     if (!ARCHIVED_COLLECTIONS.has(collection) || this.tombstones.get(collection)?.has(key) === true) return undefined;
     if (this.archivedTables === undefined && this.archivedKeyIndex().get(collection)?.has(key) !== true) return undefined;
-    const item = this.loadArchived().get(collection)?.rows.get(key);
+    const item = this.loadArchived().get(collection)?.get(key);
     return item === undefined ? undefined : expose(item);
   }
 
@@ -1033,7 +1115,7 @@ class FileStoreEngine {
     // 1. Append the archived collections' changes since the last snapshot to the archive.
     const archiveLines: string[] = [];
     for (const collection of ARCHIVED_COLLECTIONS) {
-      for (const item of this.tables.get(collection)?.rows.values() ?? []) {
+      for (const item of this.tables.get(collection)?.items() ?? []) {
         archiveLines.push(sealLine(JSON.stringify({ c: collection, k: item.key, r: item.revision, s: item.seq, v: item.value })));
       }
       for (const key of this.tombstones.get(collection) ?? []) archiveLines.push(sealLine(JSON.stringify({ c: collection, k: key, s: seq, d: 1 })));
@@ -1090,7 +1172,8 @@ class FileStoreEngine {
         if (ARCHIVED_COLLECTIONS.has(collection)) continue;
         const c = JSON.stringify(collection);
         for (const item of table.rows.values()) {
-          chunk += `{"c":${c},"k":${JSON.stringify(item.key)},"r":${item.revision},"s":${item.seq},"v":${JSON.stringify(item.value)}}\n`;
+          const value = item instanceof LazyRow ? item.text : JSON.stringify(item.value);
+          chunk += `{"c":${c},"k":${JSON.stringify(item.key)},"r":${item.revision},"s":${item.seq},"v":${value}}\n`;
           if (chunk.length >= SNAPSHOT_CHUNK) yield emit();
         }
       }

@@ -132,3 +132,83 @@ export function readHeader(buffer: Buffer): { header: Record<string, unknown>; e
     return undefined;
   }
 }
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+/** Where the last {@link readJsonString} / {@link readInteger} stopped (saves an object per call). */
+let next = 0;
+
+/** Reads the JSON string starting at `text[at]` (a `"`), leaving `next` after it. */
+function readJsonString(text: string, at: number, end: number): string | undefined {
+  if (text.charCodeAt(at) !== QUOTE) return undefined;
+  let escaped = false;
+  for (let i = at + 1; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code === BACKSLASH) {
+      escaped = true;
+      i++;
+    } else if (code === QUOTE) {
+      next = i + 1;
+      if (!escaped) return text.slice(at + 1, i);
+      try {
+        return JSON.parse(text.slice(at, i + 1)) as string;
+      } catch {
+        return undefined;
+      }
+    } else if (code < 0x20) {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Reads the non-negative integer at `text[at]` (at most 15 digits), leaving `next` after it; -1 when none. */
+function readInteger(text: string, at: number, end: number): number {
+  let value = 0;
+  let i = at;
+  for (; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) break;
+    value = value * 10 + (code - 0x30);
+  }
+  next = i;
+  return i === at || i - at > 15 ? -1 : value;
+}
+
+/** Receives one snapshot record: collection, key, revision, seq and the value's JSON text. */
+export type RecordVisitor = (c: string, k: string, r: number, s: number, v: string) => void;
+
+/**
+ * Reads the snapshot record line in `text[start, end)` without parsing its value and hands its parts
+ * to `visit`; answers false when the line is not a record. The line the store writes,
+ * `{"c":…,"k":…,"r":…,"s":…,"v":…}`, is read by hand; any other shape (keys in another order or
+ * spaces, as after an edit by hand) is parsed in full with `JSON.parse`.
+ */
+export function readRecordLine(text: string, start: number, end: number, visit: RecordVisitor): boolean {
+  fast: {
+    if (!text.startsWith('{"c":', start)) break fast;
+    const c = readJsonString(text, start + 5, end);
+    if (c === undefined || !text.startsWith(',"k":', next)) break fast;
+    const k = readJsonString(text, next + 5, end);
+    if (k === undefined || !text.startsWith(',"r":', next)) break fast;
+    const r = readInteger(text, next + 5, end);
+    if (r < 0 || !text.startsWith(',"s":', next)) break fast;
+    const s = readInteger(text, next + 5, end);
+    if (s < 0 || !text.startsWith(',"v":', next)) break fast;
+    const from = next + 5;
+    if (from >= end - 1 || text.charCodeAt(end - 1) !== 0x7d) break fast;
+    visit(c, k, r, s, text.slice(from, end - 1));
+    return true;
+  }
+  let line: unknown;
+  try {
+    line = JSON.parse(text.slice(start, end));
+  } catch {
+    return false;
+  }
+  if (line === null || typeof line !== "object") return false;
+  const { c, k, r, s, v } = line as Record<string, unknown>;
+  if (typeof c !== "string" || typeof k !== "string" || typeof r !== "number" || typeof s !== "number" || v === undefined) return false;
+  visit(c, k, r, s, JSON.stringify(v));
+  return true;
+}
