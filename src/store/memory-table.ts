@@ -201,6 +201,8 @@ type Index = {
   readonly buckets: Map<string, Set<Item>>;
   /** Set once any indexed record held an array in this field: buckets may then overlap. */
   multi: boolean;
+  /** False until a query first needs the index: it is then filled from the rows and kept up to date. */
+  built: boolean;
 };
 
 /** Options of a {@link MemoryTable}. */
@@ -229,11 +231,11 @@ export class MemoryTable {
   constructor(options: MemoryTableOptions = {}) {
     for (const field of options.indexes ?? DEFAULT_INDEXED_FIELDS) {
       if (isDateField(field)) continue; // dates match by span, not by string equality
-      this.single.set(field, { fields: [field], gets: [fieldGetter(field)], buckets: new Map(), multi: false });
+      this.single.set(field, { fields: [field], gets: [fieldGetter(field)], buckets: new Map(), multi: false, built: false });
     }
     for (const fields of options.compoundIndexes ?? DEFAULT_COMPOUND_INDEXES) {
       if (fields.length < 2 || fields.some(isDateField)) continue;
-      this.compound.push({ fields: [...fields], gets: fields.map(fieldGetter), buckets: new Map(), multi: false });
+      this.compound.push({ fields: [...fields], gets: fields.map(fieldGetter), buckets: new Map(), multi: false, built: false });
     }
   }
 
@@ -262,28 +264,38 @@ export class MemoryTable {
     }
     const rows = this.rows;
     for (const item of items) rows.set(item.key, item);
-    for (const index of this.allIndexes()) {
-      const { buckets, gets } = index;
-      const single = gets.length === 1 ? (gets[0] as (value: unknown) => unknown) : undefined;
-      for (const item of rows.values()) {
-        if (single !== undefined) {
-          // The common case, without the key product: one field, a scalar or an array of scalars.
-          const x = single(item.value);
-          if (Array.isArray(x)) index.multi = true;
-          for (const k of MemoryTable.scalarKeys(x)) {
-            let bucket = buckets.get(k);
-            if (bucket === undefined) buckets.set(k, (bucket = new Set()));
-            bucket.add(item);
-          }
-          continue;
-        }
-        if (!index.multi && gets.some((get) => Array.isArray(get(item.value)))) index.multi = true;
-        for (const k of MemoryTable.indexKeys(index, item.value)) {
+    // Indexes are filled when a query first needs them (see `built`).
+  }
+
+  /** Fills an index from every row the first time a query needs it; answers the index. */
+  private built(index: Index): Index {
+    if (index.built) return index;
+    index.built = true;
+    const { buckets, gets } = index;
+    const single = gets.length === 1 ? (gets[0] as (value: unknown) => unknown) : undefined;
+    for (const item of this.rows.values()) {
+      if (single !== undefined) {
+        // The common case, without the key product: one field, a scalar or an array of scalars.
+        const x = single(item.value);
+        if (Array.isArray(x)) index.multi = true;
+        for (const k of MemoryTable.scalarKeys(x)) {
           let bucket = buckets.get(k);
           if (bucket === undefined) buckets.set(k, (bucket = new Set()));
           bucket.add(item);
         }
+        continue;
       }
+      this.addTo(index, item);
+    }
+    return index;
+  }
+
+  private addTo(index: Index, item: Item): void {
+    if (!index.multi && index.gets.some((get) => Array.isArray(get(item.value)))) index.multi = true;
+    for (const k of MemoryTable.indexKeys(index, item.value)) {
+      let bucket = index.buckets.get(k);
+      if (bucket === undefined) index.buckets.set(k, (bucket = new Set()));
+      bucket.add(item);
     }
   }
 
@@ -324,19 +336,13 @@ export class MemoryTable {
   }
 
   private index(item: Item): void {
-    for (const index of this.allIndexes()) {
-      if (!index.multi && index.gets.some((get) => Array.isArray(get(item.value)))) index.multi = true;
-      for (const k of MemoryTable.indexKeys(index, item.value)) {
-        let bucket = index.buckets.get(k);
-        if (bucket === undefined) index.buckets.set(k, (bucket = new Set()));
-        bucket.add(item);
-      }
-    }
+    for (const index of this.allIndexes()) if (index.built) this.addTo(index, item);
     for (const view of this.views.values()) view.added(item);
   }
 
   private unindex(item: Item): void {
     for (const index of this.allIndexes()) {
+      if (!index.built) continue;
       for (const k of MemoryTable.indexKeys(index, item.value)) {
         const bucket = index.buckets.get(k);
         if (bucket === undefined) continue;
@@ -351,8 +357,9 @@ export class MemoryTable {
   private lookup(node: QueryNode): Candidates | undefined {
     switch (node.type) {
       case "term": {
-        const index = this.single.get(node.field);
-        if (index === undefined) return undefined;
+        const found = this.single.get(node.field);
+        if (found === undefined) return undefined;
+        const index = this.built(found);
         if (node.op === "eq" && typeof node.value === "string") return new Candidates([index.buckets.get(node.value) ?? EMPTY]);
         if (node.op === "in" && Array.isArray(node.value) && node.value.every((v) => typeof v === "string")) {
           const parts: ReadonlySet<Item>[] = [];
@@ -415,7 +422,7 @@ export class MemoryTable {
         values.push(term.value as string);
       }
       if (used.length !== index.fields.length) continue;
-      indexed.push(new Candidates([index.buckets.get(values.join("\u0000")) ?? EMPTY]));
+      indexed.push(new Candidates([this.built(index).buckets.get(values.join("\u0000")) ?? EMPTY]));
       conjuncts = conjuncts.filter((c) => !used.includes(c));
     }
     const rest: QueryNode[] = [];
