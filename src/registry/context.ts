@@ -75,8 +75,10 @@ export function createMutationRunner(
             // A store that throws synchronously is handled like one that rejects (CONFLICT retried, else STORAGE).
             committing = Promise.reject(error);
           }
-          // Let the store start on the commit (stores apply it in memory on arrival) before the next computes.
           committing.catch(() => undefined);
+          // A store that applies commits on call lets the next mutation compute on top of this one while it
+          // becomes durable (group commit); any other store is waited for, so writers here never conflict.
+          if (store.appliesCommitsOnCall !== true) await committing.catch(() => undefined);
         }
       } finally {
         release();

@@ -96,6 +96,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       return (table(collection) ?? new MemoryTable({ indexes: [], compoundIndexes: [] })).query(query);
     },
 
+    appliesCommitsOnCall: true,
+
     async commit(writes: readonly Write[]): Promise<CommitResult> {
       ensureOpen("committing");
       if (!Array.isArray(writes)) throw new RegistryError("VALIDATION", "Invalid commit: writes must be an array", {});

@@ -123,6 +123,16 @@ export interface Store {
   commit(writes: readonly Write[]): Promise<CommitResult>;
 
   /**
+   * Optional capability, default `false`: `true` when `commit()` validates and applies its writes to
+   * what `get`/`query` answer synchronously, before it returns its promise (the memory and filesystem
+   * stores do; the promise then settles once the commit is durable). The registry uses it to compute the
+   * next mutation while this commit becomes durable, so concurrent writes share fsyncs (group commit).
+   * A store that leaves it unset gets each commit awaited before the next mutation in the same process
+   * is computed, so that process's writers never conflict with each other.
+   */
+  readonly appliesCommitsOnCall?: boolean;
+
+  /**
    * Optional: bring the store's view up to date with commits made by other processes. The registry
    * calls it once at the start of every attempt of a call. Stores that always read fresh data omit it.
    */

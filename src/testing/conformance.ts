@@ -297,6 +297,16 @@ export function storeConformanceCases(): ConformanceCase[] {
     expect(await store.get(c1, k2)).toEqual({ key: k2, revision: 1, seq, value: "two" });
     expect(await store.get(c2, k3)).toEqual({ key: k3, revision: 1, seq, value: [3] });
   });
+  add("commit", "when it says appliesCommitsOnCall, shows a commit's writes to reads started right after the call", async ({ expect, store, collection, key }) => {
+    if (store.appliesCommitsOnCall !== true) return;
+    const c = collection();
+    const k = key();
+    const committing = store.commit([{ op: "put", collection: c, key: k, expect: 0, value: { n: 1 } }]);
+    const read = store.get(c, k);
+    expect((await read)?.revision).toBe(1);
+    await committing;
+  });
+
   add("commit", "refuses two writes to the same record in one commit with VALIDATION", async ({ expect, store, collection, key }) => {
     const c = collection();
     const k = key();
