@@ -50,11 +50,13 @@ for (let run = 0; run < runs; run++) {
   if (run === 0) {
     collect();
     const after = process.memoryUsage();
-    const versions = (await store.query("versions", { limit: 0 })).total;
-    console.log(
-      `resident after open: rss +${((after.rss - before.rss) / versions).toFixed(0)} B/version, heap +${((after.heapUsed - before.heapUsed) / versions).toFixed(0)} B/version, ` +
-        `external+buffers +${((after.external - before.external) / versions).toFixed(0)} B/version (${versions} versions; counted after the first query)`,
-    );
+    const versions = (await store.query("versions", { limit: 0, where: { type: "term", field: "project", op: "eq", value: "acme/p1" } })).total * 100;
+    const perVersion = (a: NodeJS.MemoryUsage) =>
+      `rss +${((a.rss - before.rss) / versions).toFixed(0)} B/version, heap +${((a.heapUsed - before.heapUsed) / versions).toFixed(0)} B/version`;
+    console.log(`resident after open (~${versions} versions): ${perVersion(after)}`);
+    await store.query("versions", { sort: [{ field: "created_at", direction: "desc" }], limit: 20 });
+    collect();
+    console.log(`resident after a first list (every version parsed): ${perVersion(process.memoryUsage())}`);
     await store.close();
     continue;
   }

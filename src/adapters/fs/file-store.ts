@@ -73,8 +73,12 @@ const MAX_KEY_LENGTH = 512;
 const MIN_COMPACTION_BYTES = 4 * 1024 * 1024;
 const SNAPSHOT_CHUNK = 4 * 1024 * 1024;
 const ARCHIVED_KEYS_PREFIX = '{"archivedKeys":';
-/** The snapshot is decoded to text in slices of about this many bytes (cut at line ends). */
-const SNAPSHOT_DECODE_CHUNK = 64 * 1024 * 1024;
+/**
+ * The snapshot is decoded to text in pieces of about this many bytes (cut at line ends). Unread
+ * values are slices of a piece and keep it in memory; small pieces let the text of a collection be
+ * freed once its records are parsed (collections are contiguous in the snapshot).
+ */
+const SNAPSHOT_DECODE_CHUNK = 1024 * 1024;
 const EMPTY_TABLE = new MemoryTable({ indexes: [], compoundIndexes: [] });
 
 interface PreparedWrite {

@@ -149,7 +149,9 @@ function readJsonString(text: string, at: number, end: number): string | undefin
       i++;
     } else if (code === QUOTE) {
       next = i + 1;
-      if (!escaped) return text.slice(at + 1, i);
+      // A key lives as long as its record: parse it into a string of its own rather than keeping a
+      // slice (which would keep the whole decoded piece of the snapshot in memory).
+      if (!escaped && i - at - 1 < 13) return text.slice(at + 1, i);
       try {
         return JSON.parse(text.slice(at, i + 1)) as string;
       } catch {
