@@ -326,6 +326,9 @@ export async function fileStore(options: FileStoreOptions): Promise<FileStore> {
   engine.open();
   const store: FileStore = {
     dir: engine.dir,
+    // Commits are validated and applied in memory on arrival when the lock is free (the journal write
+    // and fsync follow), so the registry may pipeline mutations and share fsyncs.
+    appliesCommitsOnCall: true,
     get: (collection, key) => engine.run(() => engine.get(collection, key)),
     query: (collection, query) => engine.run(() => engine.query(collection, query)),
     commit: (writes) => engine.commit(writes),
