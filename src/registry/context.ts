@@ -31,7 +31,10 @@ export interface RegistryContext {
   readonly refresh: () => Promise<void>;
 }
 
-const MAX_ATTEMPTS = 12;
+// Unpinned conflicts retry with full-jitter exponential backoff (cap 200 ms): about 4 s of patience in
+// all, enough for several processes or app instances contending for one project's counter record.
+const MAX_ATTEMPTS = 30;
+const BACKOFF_CAP_MS = 200;
 
 /**
  * Runs mutations one after another per store (DESIGN §5.10, §5.28): each attempt refreshes, reads,
@@ -91,7 +94,7 @@ export function createMutationRunner(
         return result;
       } catch (error) {
         if (error instanceof RegistryError && error.code === "CONFLICT" && attempt < MAX_ATTEMPTS) {
-          await sleep(Math.random() * Math.min(2 ** attempt, 64));
+          await sleep(Math.random() * Math.min(2 ** attempt, BACKOFF_CAP_MS));
           continue;
         }
         if (error instanceof RegistryError && error.code === "CONFLICT") {
