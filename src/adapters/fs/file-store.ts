@@ -366,6 +366,12 @@ class FileStoreEngine {
   private archivedTables: Map<string, Collection> | undefined;
   private journal: JournalPosition | undefined;
   private tornTailAt: number | undefined;
+  /**
+   * The journal kept open between batches (read-write), with the identity of the file it is: used
+   * only while that is still the file at the journal's path (checked by `stat` under the lock, and
+   * reopened after a compaction, ours or another process's).
+   */
+  private journalFd: { fd: number; ino: number; dev: number } | undefined;
 
   // commit pipeline
   private queue: Pending[] = [];
@@ -772,7 +778,9 @@ class FileStoreEngine {
     if (stat.size === journal.size) return undefined;
     const length = stat.size - journal.size;
     const data = Buffer.allocUnsafe(length);
-    const fd = this.fs.openSync(this.journalPath, "r");
+    const open = this.journalFd;
+    const kept = open !== undefined && open.ino === stat.ino && open.dev === stat.dev;
+    const fd = kept ? open.fd : this.fs.openSync(this.journalPath, "r");
     let done = 0;
     try {
       while (done < length) {
@@ -781,7 +789,7 @@ class FileStoreEngine {
         done += n;
       }
     } finally {
-      this.fs.closeSync(fd);
+      if (!kept) this.fs.closeSync(fd);
     }
     const scan = scanSealedLines(data.subarray(0, done), (json) => this.applyJournalLine(json));
     const start = journal.size;
@@ -988,14 +996,11 @@ class FileStoreEngine {
     this.nextBatch = [];
     try {
       const journal = this.ensureJournal();
-      const data = Buffer.from(batch.map((applied) => applied.line).join(""));
-      const fd = this.fs.openSync(this.journalPath, "r+");
-      try {
-        writeAll(this.fs, fd, data, journal.size);
-        if (this.durable) await new Promise<void>((resolve, reject) => this.fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
-      } finally {
-        this.fs.closeSync(fd);
-      }
+      const data = Buffer.from(batch.length === 1 ? batch[0]!.line : batch.map((applied) => applied.line).join(""));
+      const fd = this.journalDescriptor(journal);
+      writeAll(this.fs, fd, data, journal.size);
+      // fdatasync also writes the grown size (metadata needed to read the data back), not mtime.
+      if (this.durable) await new Promise<void>((resolve, reject) => this.fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
       journal.size += data.length;
     } catch (error) {
       this.fail(error, batch);
@@ -1012,6 +1017,41 @@ class FileStoreEngine {
       }
     }
     this.pump();
+  }
+
+  /**
+   * The open journal for `journal` (the file the lock holder just checked by `stat`): the kept
+   * descriptor when it is that file, otherwise a fresh one (verified by `fstat`).
+   */
+  private journalDescriptor(journal: JournalPosition): number {
+    const open = this.journalFd;
+    if (open !== undefined && open.ino === journal.ino && open.dev === journal.dev) return open.fd;
+    this.closeJournal();
+    const fd = this.fs.openSync(this.journalPath, "r+");
+    let stat: { ino: number; dev: number };
+    try {
+      stat = this.fs.fstatSync(fd);
+    } catch (error) {
+      this.fs.closeSync(fd);
+      throw error;
+    }
+    if (stat.ino !== journal.ino || stat.dev !== journal.dev) {
+      this.fs.closeSync(fd);
+      throw storageError(`The journal ${this.journalPath} was replaced while this process held the lock (by something that does not take it).`, { file: this.journalPath });
+    }
+    this.journalFd = { fd, ino: stat.ino, dev: stat.dev };
+    return fd;
+  }
+
+  private closeJournal(): void {
+    const open = this.journalFd;
+    if (open === undefined) return;
+    this.journalFd = undefined;
+    try {
+      this.fs.closeSync(open.fd);
+    } catch {
+      // nothing more to do
+    }
   }
 
   /** Creates the journal (temp file, fsync, rename, directory fsync) when there is none yet. */
@@ -1052,6 +1092,7 @@ class FileStoreEngine {
         : storageError(`The file store in ${this.dir} failed to write: ${describe(error)}. Reopen the store to continue.`, { dir: this.dir }, error);
     this.failure = failure;
     this.writing = false;
+    this.closeJournal();
     for (const applied of batch) applied.reject(failure);
     this.rejectEverything(failure);
   }
@@ -1217,6 +1258,7 @@ class FileStoreEngine {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     this.closed = true;
+    if (!this.writing) this.closeJournal();
     try {
       if (!this.writing) this.lock.release();
     } catch {

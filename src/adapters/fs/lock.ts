@@ -35,6 +35,8 @@ function isAlive(pid: number): boolean {
 /** The lock of one directory, as seen from this store instance. */
 export class DirectoryLock {
   private token: string | undefined;
+  /** The lock file we created, open while we hold it (so its inode cannot be reused by another lock file). */
+  private fd: number | undefined;
   private readonly path: string;
   private readonly takeoverPath: string;
   readonly host = hostname();
@@ -98,7 +100,9 @@ export class DirectoryLock {
         }
         throw error;
       }
-      this.fs.closeSync(fd);
+      // The file stays open while held: at release, comparing it with the path tells whether the lock
+      // is still ours without reading it back (we wrote its content; nothing else writes it).
+      this.fd = fd;
       this.token = token;
       return true;
     }
@@ -108,22 +112,47 @@ export class DirectoryLock {
   /** Releases the lock if this instance holds it (and it was not taken from us). */
   release(): void {
     const token = this.token;
+    const fd = this.fd;
     if (token === undefined) return;
     this.token = undefined;
-    let owner: LockOwner | null | undefined;
+    this.fd = undefined;
+    if (fd === undefined) return;
+    let ours: boolean;
     try {
-      owner = this.readOwner();
+      // Our file is open, so its inode cannot belong to another lock file: same inode at the path = ours.
+      const mine = this.fs.fstatSync(fd);
+      let current: { ino: number; dev: number } | undefined;
+      try {
+        current = this.fs.statSync(this.path);
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+      ours = current !== undefined && current.ino === mine.ino && current.dev === mine.dev;
     } catch {
+      this.closeQuietly(fd);
       return;
     }
-    if (owner === undefined || owner === null || owner.token !== token) {
+    if (!ours) {
+      this.closeQuietly(fd);
       this.warn(`The file store lock ${this.path} was no longer ours when we released it; another process took it over.`);
       return;
     }
     try {
       this.fs.unlinkSync(this.path);
     } catch (error) {
-      if (!isMissing(error)) throw error;
+      if (!isMissing(error)) {
+        this.closeQuietly(fd);
+        throw error;
+      }
+    }
+    this.closeQuietly(fd);
+  }
+
+  private closeQuietly(fd: number): void {
+    try {
+      this.fs.closeSync(fd);
+    } catch {
+      // nothing more to do
     }
   }
 
