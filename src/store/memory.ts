@@ -8,6 +8,7 @@ import { RegistryError } from "../errors.js";
 import type { JsonValue } from "../domain/json.js";
 import { MemoryTable } from "./memory-table.js";
 import type { CommitResult, Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "./store.js";
+import { checkCollection, checkKey, checkWrites } from "./write-validation.js";
 
 export { DEFAULT_INDEXED_FIELDS, DEFAULT_COMPOUND_INDEXES, MemoryTable } from "./memory-table.js";
 export type { MemoryTableOptions } from "./memory-table.js";
@@ -22,27 +23,6 @@ export interface MemoryStoreOptions {
   readonly indexes?: readonly string[];
   /** Field combinations kept in one compound equality index each. Default: `[["project", "kind"]]`. */
   readonly compoundIndexes?: readonly (readonly string[])[];
-}
-
-const COLLECTION_RE = /^[a-z][a-z0-9_]*$/;
-const MAX_KEY_LENGTH = 512;
-
-function checkCollection(collection: unknown): string {
-  if (typeof collection !== "string" || !COLLECTION_RE.test(collection)) {
-    throw new RegistryError("VALIDATION", `Invalid collection name ${JSON.stringify(collection)}: expected /^[a-z][a-z0-9_]*$/`, {
-      collection: String(collection),
-    });
-  }
-  return collection;
-}
-
-function checkKey(key: unknown): string {
-  if (typeof key !== "string" || key.length === 0 || key.length > MAX_KEY_LENGTH) {
-    throw new RegistryError("VALIDATION", `Invalid key ${JSON.stringify(key)}: expected a non-empty string of at most ${MAX_KEY_LENGTH} characters`, {
-      key: String(key),
-    });
-  }
-  return key;
 }
 
 /**
@@ -100,31 +80,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
 
     async commit(writes: readonly Write[]): Promise<CommitResult> {
       ensureOpen("committing");
-      if (!Array.isArray(writes)) throw new RegistryError("VALIDATION", "Invalid commit: writes must be an array", {});
       // 1. Validate every write and copy the values, before looking at the state.
-      const seen = new Set<string>();
-      const prepared: { write: Write; collection: string; key: string; value?: JsonValue }[] = [];
-      for (const [i, write] of writes.entries()) {
-        if (write === null || typeof write !== "object") throw new RegistryError("VALIDATION", `Invalid write #${i}: expected an object`, { index: i });
-        const op = (write as { op?: unknown }).op;
-        if (op !== "put" && op !== "delete" && op !== "check") {
-          throw new RegistryError("VALIDATION", `Invalid write #${i}: op must be "put", "delete" or "check"`, { index: i, op: String(op) });
-        }
-        const collection = checkCollection(write.collection);
-        const key = checkKey(write.key);
-        const expect = write.expect as unknown;
-        if (typeof expect !== "number" || !Number.isSafeInteger(expect) || expect < 0 || (op === "delete" && expect < 1)) {
-          throw new RegistryError("VALIDATION", `Invalid write #${i} (${collection}/${key}): expect must be ${op === "delete" ? "a positive" : "a non-negative"} integer`, {
-            index: i, collection, key, expect: String(expect),
-          });
-        }
-        const id = `${collection}\u0000${key}`;
-        if (seen.has(id)) {
-          throw new RegistryError("VALIDATION", `Invalid commit: two writes to ${collection}/${key} in one commit`, { collection, key });
-        }
-        seen.add(id);
-        prepared.push(op === "put" ? { write, collection, key, value: frozenJsonCopy((write as { value?: unknown }).value, { collection, key }) } : { write, collection, key });
-      }
+      const prepared = checkWrites(writes, (write) => ({
+        write,
+        collection: write.collection,
+        key: write.key,
+        value: write.op === "put" ? frozenJsonCopy(write.value, { collection: write.collection, key: write.key }) : undefined,
+      }));
       // 2. Check every expected revision.
       const conflicts: { collection: string; key: string; expected: number; actual: number }[] = [];
       for (const { write, collection, key } of prepared) {

@@ -10,6 +10,7 @@ import { compileQuery } from "../../domain/query/match.js";
 import { compareBy } from "../../domain/query/sort.js";
 import { decodeCursor, encodeCursor } from "../../domain/query/cursor.js";
 import type { CommitResult, Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../../store/store.js";
+import { checkCollection, checkKey, checkWrites, jsonTextOf } from "../../store/write-validation.js";
 import { afterPosition, compileSort, compileWhere, impliesCollection, orderBy, Params, type CompileContext } from "./compile.js";
 import { eqKeysOf } from "./eq-keys.js";
 import { migrate } from "./migrations.js";
@@ -43,27 +44,7 @@ export interface PostgresStoreOptions {
 export const DEFAULT_SCHEMA = "artifact_versions";
 
 const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
-const COLLECTION_RE = /^[a-z][a-z0-9_]*$/;
-const MAX_KEY_LENGTH = 512;
 const CONFLICT_STATE = "AV409";
-
-function checkCollection(collection: unknown): string {
-  if (typeof collection !== "string" || !COLLECTION_RE.test(collection)) {
-    throw new RegistryError("VALIDATION", `Invalid collection name ${JSON.stringify(collection)}: expected /^[a-z][a-z0-9_]*$/`, {
-      collection: String(collection),
-    });
-  }
-  return collection;
-}
-
-function checkKey(key: unknown): string {
-  if (typeof key !== "string" || key.length === 0 || key.length > MAX_KEY_LENGTH) {
-    throw new RegistryError("VALIDATION", `Invalid key ${JSON.stringify(key)}: expected a non-empty string of at most ${MAX_KEY_LENGTH} characters`, {
-      key: String(key),
-    });
-  }
-  return key;
-}
 
 function checkCount(name: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
@@ -98,49 +79,21 @@ interface PreparedWrite {
   readonly eqKeys: string | null;
 }
 
+/** The largest `expect` a commit may carry: revisions are `int4`, and a put stores `expect + 1`. */
+const MAX_EXPECT = 2_147_483_646;
+
 function prepare(writes: readonly Write[]): PreparedWrite[] {
-  if (!Array.isArray(writes)) throw new RegistryError("VALIDATION", "Invalid commit: writes must be an array", {});
-  const seen = new Set<string>();
-  const out: PreparedWrite[] = [];
-  for (const [i, write] of writes.entries()) {
-    if (write === null || typeof write !== "object") throw new RegistryError("VALIDATION", `Invalid write #${i}: expected an object`, { index: i });
-    const op = (write as { op?: unknown }).op;
-    if (op !== "put" && op !== "delete" && op !== "check") {
-      throw new RegistryError("VALIDATION", `Invalid write #${i}: op must be "put", "delete" or "check"`, { index: i, op: String(op) });
-    }
-    const collection = checkCollection(write.collection);
-    const key = checkKey(write.key);
-    const expect = write.expect as unknown;
-    if (typeof expect !== "number" || !Number.isSafeInteger(expect) || expect < 0 || expect > 2_147_483_646 || (op === "delete" && expect < 1)) {
-      throw new RegistryError("VALIDATION", `Invalid write #${i} (${collection}/${key}): expect must be ${op === "delete" ? "a positive" : "a non-negative"} integer`, {
-        index: i,
-        collection,
-        key,
-        expect: String(expect),
-      });
-    }
-    const id = `${collection}\u0000${key}`;
-    if (seen.has(id)) throw new RegistryError("VALIDATION", `Invalid commit: two writes to ${collection}/${key} in one commit`, { collection, key });
-    seen.add(id);
-    let doc: string | null = null;
-    let nameKey: string | null = null;
-    let eqKeys: string | null = null;
-    if (op === "put") {
-      const value = (write as { value?: unknown }).value;
-      let text: string | undefined;
-      try {
-        text = JSON.stringify(value);
-      } catch (error) {
-        throw new RegistryError("VALIDATION", `The value for ${collection}/${key} is not plain JSON: ${(error as Error).message}`, { collection, key });
-      }
-      if (text === undefined) throw new RegistryError("VALIDATION", `The value for ${collection}/${key} is not plain JSON`, { collection, key });
-      doc = text;
+  const out = checkWrites(
+    writes,
+    ({ index, op, collection, key, expect, value }): PreparedWrite => {
+      if (op !== "put") return { index, op, collection, key, expect, doc: null, value: null, nameKey: null, eqKeys: null };
+      const doc = jsonTextOf(value, collection, key);
       const name = value !== null && typeof value === "object" && !Array.isArray(value) && Object.hasOwn(value, "name") ? (value as { name?: unknown }).name : undefined;
-      if (typeof name === "string") nameKey = naturalKey(name);
-      eqKeys = JSON.stringify(eqKeysOf(collection, value));
-    }
-    out.push({ index: i, op, collection, key, expect, doc, value: doc === null ? null : jsonbText(doc), nameKey, eqKeys });
-  }
+      const nameKey = typeof name === "string" ? naturalKey(name) : null;
+      return { index, op, collection, key, expect, doc, value: jsonbText(doc), nameKey, eqKeys: JSON.stringify(eqKeysOf(collection, value)) };
+    },
+    { maxExpect: MAX_EXPECT },
+  );
   // One global lock order (collection, key) for all commits, so concurrent commits never deadlock.
   return out.sort((a, b) => codeUnitCompare(a.collection, b.collection) || codeUnitCompare(a.key, b.key));
 }

@@ -1,0 +1,105 @@
+/**
+ * The checks every store makes on its input, in one place so the memory, filesystem and PostgreSQL
+ * stores refuse the same things with the same `VALIDATION` errors: collection names, keys, the shape
+ * of a write, its `expect`, two writes to one record in a commit, and values that are not JSON.
+ * @module
+ */
+import { RegistryError } from "../errors.js";
+import type { Write } from "./store.js";
+
+/** Collection names every store accepts. */
+export const COLLECTION_RE = /^[a-z][a-z0-9_]*$/;
+/** The longest key (in UTF-16 code units) every store accepts. */
+export const MAX_KEY_LENGTH = 512;
+
+/** Answers `collection` when it is a valid collection name; throws `VALIDATION` otherwise. */
+export function checkCollection(collection: unknown): string {
+  if (typeof collection !== "string" || !COLLECTION_RE.test(collection)) {
+    throw new RegistryError("VALIDATION", `Invalid collection name ${JSON.stringify(collection)}: expected /^[a-z][a-z0-9_]*$/`, {
+      collection: String(collection),
+    });
+  }
+  return collection;
+}
+
+/** Answers `key` when it is a non-empty string of at most {@link MAX_KEY_LENGTH} characters; throws `VALIDATION` otherwise. */
+export function checkKey(key: unknown): string {
+  if (typeof key !== "string" || key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    throw new RegistryError("VALIDATION", `Invalid key ${JSON.stringify(key)}: expected a non-empty string of at most ${MAX_KEY_LENGTH} characters`, {
+      key: String(key),
+    });
+  }
+  return key;
+}
+
+/** One write whose shape was checked: what a store's own preparation starts from. */
+export interface CheckedWrite {
+  /** Its position in the commit. */
+  readonly index: number;
+  readonly op: Write["op"];
+  readonly collection: string;
+  readonly key: string;
+  readonly expect: number;
+  /** The caller's value, unchecked and uncopied (puts only; `undefined` otherwise). */
+  readonly value: unknown;
+}
+
+/** Options of {@link checkWrites}. */
+export interface CheckWritesOptions {
+  /** The largest `expect` the store can hold (PostgreSQL: an `int4` revision). Default `Number.MAX_SAFE_INTEGER`. */
+  readonly maxExpect?: number;
+}
+
+/**
+ * Checks a commit's writes in order and answers `prepare(write)` for each (called as soon as a write
+ * is checked, so errors come in write order): `writes` must be an array of objects with `op` of
+ * `put`/`delete`/`check`, a valid collection and key, an integer `expect` (non-negative, positive for
+ * a delete), and at most one write per record.
+ *
+ * @throws RegistryError `VALIDATION` with the messages and details all stores share.
+ */
+export function checkWrites<T>(writes: readonly Write[], prepare: (write: CheckedWrite) => T, options: CheckWritesOptions = {}): T[] {
+  if (!Array.isArray(writes)) throw new RegistryError("VALIDATION", "Invalid commit: writes must be an array", {});
+  const maxExpect = options.maxExpect ?? Number.MAX_SAFE_INTEGER;
+  const seen = new Set<string>();
+  const prepared: T[] = [];
+  for (let index = 0; index < writes.length; index++) {
+    const write = writes[index] as unknown;
+    if (write === null || typeof write !== "object") throw new RegistryError("VALIDATION", `Invalid write #${index}: expected an object`, { index });
+    const op = (write as { op?: unknown }).op;
+    if (op !== "put" && op !== "delete" && op !== "check") {
+      throw new RegistryError("VALIDATION", `Invalid write #${index}: op must be "put", "delete" or "check"`, { index, op: String(op) });
+    }
+    const collection = checkCollection((write as { collection?: unknown }).collection);
+    const key = checkKey((write as { key?: unknown }).key);
+    const expect = (write as { expect?: unknown }).expect;
+    if (typeof expect !== "number" || !Number.isSafeInteger(expect) || expect < 0 || expect > maxExpect || (op === "delete" && expect < 1)) {
+      throw new RegistryError("VALIDATION", `Invalid write #${index} (${collection}/${key}): expect must be ${op === "delete" ? "a positive" : "a non-negative"} integer`, {
+        index,
+        collection,
+        key,
+        expect: String(expect),
+      });
+    }
+    const id = `${collection}\u0000${key}`;
+    if (seen.has(id)) throw new RegistryError("VALIDATION", `Invalid commit: two writes to ${collection}/${key} in one commit`, { collection, key });
+    seen.add(id);
+    prepared.push(prepare({ index, op, collection, key, expect, value: op === "put" ? (write as { value?: unknown }).value : undefined }));
+  }
+  return prepared;
+}
+
+/**
+ * The JSON text of a put's value (`JSON.stringify`), for stores that keep text.
+ * @throws RegistryError `VALIDATION` when the value cannot be serialized (a cycle, a BigInt) or serializes to nothing.
+ */
+export function jsonTextOf(value: unknown, collection: string, key: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new RegistryError("VALIDATION", `The value for ${collection}/${key} is not plain JSON: ${error instanceof Error ? error.message : String(error)}`, { collection, key });
+  }
+  if (text === undefined) throw new RegistryError("VALIDATION", `The value for ${collection}/${key} is not plain JSON`, { collection, key });
+  return text;
+}
