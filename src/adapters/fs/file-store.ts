@@ -12,6 +12,7 @@ import { RegistryError } from "../../errors.js";
 import type { JsonValue } from "../../domain/json.js";
 import { DEFAULT_INDEXED_FIELDS, MemoryTable, type MemoryTableOptions } from "../../store/memory.js";
 import type { CommitResult, Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../../store/store.js";
+import { checkCollection, checkKey, checkWrites, jsonTextOf } from "../../store/write-validation.js";
 import {
   ARCHIVE_FILE,
   ARCHIVED_COLLECTIONS,
@@ -68,8 +69,6 @@ export interface FileStore extends Store {
   compact(): Promise<void>;
 }
 
-const COLLECTION_RE = /^[a-z][a-z0-9_]*$/;
-const MAX_KEY_LENGTH = 512;
 const MIN_COMPACTION_BYTES = 4 * 1024 * 1024;
 const SNAPSHOT_CHUNK = 4 * 1024 * 1024;
 const ARCHIVED_KEYS_PREFIX = '{"archivedKeys":';
@@ -79,6 +78,13 @@ const ARCHIVED_KEYS_PREFIX = '{"archivedKeys":';
  * freed once its records are parsed (collections are contiguous in the snapshot).
  */
 const SNAPSHOT_DECODE_CHUNK = 1024 * 1024;
+/**
+ * Journal flushes run on the main thread (`fdatasyncSync`) while they take less than this on average
+ * (ms), and on the thread pool otherwise. On a fast disk the thread-pool round trip costs more CPU and
+ * latency than the flush itself (measured: ~50 µs in the call, ~80 µs CPU more per commit than the
+ * synchronous call); on a slow disk the event loop stays free while the flush runs.
+ */
+const SYNC_FLUSH_LIMIT_MS = 2;
 const EMPTY_TABLE = new MemoryTable({ indexes: [], compoundIndexes: [] });
 
 interface PreparedWrite {
@@ -130,62 +136,12 @@ function expose(item: StoredItem): StoredItem {
   return item;
 }
 
-function checkCollection(collection: unknown): string {
-  if (typeof collection !== "string" || !COLLECTION_RE.test(collection)) {
-    throw new RegistryError("VALIDATION", `Invalid collection name ${JSON.stringify(collection)}: expected /^[a-z][a-z0-9_]*$/`, {
-      collection: String(collection),
-    });
-  }
-  return collection;
-}
-
-function checkKey(key: unknown): string {
-  if (typeof key !== "string" || key.length === 0 || key.length > MAX_KEY_LENGTH) {
-    throw new RegistryError("VALIDATION", `Invalid key ${JSON.stringify(key)}: expected a non-empty string of at most ${MAX_KEY_LENGTH} characters`, {
-      key: String(key),
-    });
-  }
-  return key;
-}
-
 function prepare(writes: readonly Write[]): PreparedWrite[] {
-  if (!Array.isArray(writes)) throw new RegistryError("VALIDATION", "Invalid commit: writes must be an array", {});
-  const seen = new Set<string>();
-  const prepared: PreparedWrite[] = [];
-  for (const [index, write] of writes.entries()) {
-    if (write === null || typeof write !== "object") throw new RegistryError("VALIDATION", `Invalid write #${index}: expected an object`, { index });
-    const op = (write as { op?: unknown }).op;
-    if (op !== "put" && op !== "delete" && op !== "check") {
-      throw new RegistryError("VALIDATION", `Invalid write #${index}: op must be "put", "delete" or "check"`, { index, op: String(op) });
-    }
-    const collection = checkCollection(write.collection);
-    const key = checkKey(write.key);
-    const expect = write.expect as unknown;
-    if (typeof expect !== "number" || !Number.isSafeInteger(expect) || expect < 0 || (op === "delete" && expect < 1)) {
-      throw new RegistryError("VALIDATION", `Invalid write #${index} (${collection}/${key}): expect must be ${op === "delete" ? "a positive" : "a non-negative"} integer`, {
-        index,
-        collection,
-        key,
-        expect: String(expect),
-      });
-    }
-    const id = `${collection}\u0000${key}`;
-    if (seen.has(id)) throw new RegistryError("VALIDATION", `Invalid commit: two writes to ${collection}/${key} in one commit`, { collection, key });
-    seen.add(id);
-    if (op !== "put") {
-      prepared.push({ op, collection, key, expect });
-      continue;
-    }
-    let text: string | undefined;
-    try {
-      text = JSON.stringify((write as { value?: unknown }).value);
-    } catch (error) {
-      throw new RegistryError("VALIDATION", `The value for ${collection}/${key} is not plain JSON: ${describe(error)}`, { collection, key });
-    }
-    if (text === undefined) throw new RegistryError("VALIDATION", `The value for ${collection}/${key} is not plain JSON`, { collection, key });
-    prepared.push({ op, collection, key, expect, text, value: JSON.parse(text) as JsonValue });
-  }
-  return prepared;
+  return checkWrites(writes, ({ op, collection, key, expect, value }): PreparedWrite => {
+    if (op !== "put") return { op, collection, key, expect };
+    const text = jsonTextOf(value, collection, key);
+    return { op, collection, key, expect, text, value: JSON.parse(text) as JsonValue };
+  });
 }
 
 /**
@@ -372,6 +328,8 @@ class FileStoreEngine {
    * reopened after a compaction, ours or another process's).
    */
   private journalFd: { fd: number; ino: number; dev: number } | undefined;
+  /** Moving average of the journal flush time (ms), deciding between a synchronous and a thread-pool flush. */
+  private flushMs = 0;
 
   // commit pipeline
   private queue: Pending[] = [];
@@ -891,7 +849,11 @@ class FileStoreEngine {
     if (this.writing) return;
     if (this.nextBatch.length > 0) {
       this.writing = true;
-      queueMicrotask(() => void this.writeBatch());
+      // A synchronous flush blocks the event loop: first let every commit already on its way (the
+      // registry's pipelined mutations run in microtasks) join this batch. A thread-pool flush lets
+      // them join the next one while it runs.
+      if (this.flushesOnMainThread()) setImmediate(() => void this.writeBatch());
+      else queueMicrotask(() => void this.writeBatch());
     } else {
       this.lock.release();
     }
@@ -1000,7 +962,7 @@ class FileStoreEngine {
       const fd = this.journalDescriptor(journal);
       writeAll(this.fs, fd, data, journal.size);
       // fdatasync also writes the grown size (metadata needed to read the data back), not mtime.
-      if (this.durable) await new Promise<void>((resolve, reject) => this.fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+      if (this.durable) await this.flushJournal(fd);
       journal.size += data.length;
     } catch (error) {
       this.fail(error, batch);
@@ -1017,6 +979,18 @@ class FileStoreEngine {
       }
     }
     this.pump();
+  }
+
+  private flushesOnMainThread(): boolean {
+    return this.durable && this.fs.fdatasyncSync !== undefined && this.flushMs < SYNC_FLUSH_LIMIT_MS;
+  }
+
+  /** fdatasync of the journal: synchronous while flushes are fast, on the thread pool otherwise. */
+  private async flushJournal(fd: number): Promise<void> {
+    const started = performance.now();
+    if (this.flushesOnMainThread()) this.fs.fdatasyncSync!(fd);
+    else await new Promise<void>((resolve, reject) => this.fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+    this.flushMs = 0.8 * this.flushMs + 0.2 * (performance.now() - started);
   }
 
   /**

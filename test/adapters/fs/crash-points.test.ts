@@ -43,6 +43,10 @@ function faultyFs(step: Step, nth: number, mode: "after" | "torn" = "after", loc
       if (step === "fdatasync" && ++calls === nth) nodeFs.fdatasync(fd, () => callback(crash()));
       else nodeFs.fdatasync(fd, callback);
     },
+    fdatasyncSync(fd) {
+      nodeFs.fdatasyncSync(fd);
+      if (step === "fdatasync" && ++calls === nth) throw crash();
+    },
     fsyncSync(fd) {
       nodeFs.fsyncSync(fd);
       if (step === "fsyncSync" && ++calls === nth) throw crash();
