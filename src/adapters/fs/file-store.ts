@@ -85,6 +85,11 @@ const SNAPSHOT_DECODE_CHUNK = 1024 * 1024;
  * synchronous call); on a slow disk the event loop stays free while the flush runs.
  */
 const SYNC_FLUSH_LIMIT_MS = 2;
+/**
+ * The journal stays open between batches, except on Windows, where a file held open cannot be
+ * replaced by a rename (compaction, in this process or another).
+ */
+const KEEP_JOURNAL_OPEN = process.platform !== "win32";
 const EMPTY_TABLE = new MemoryTable({ indexes: [], compoundIndexes: [] });
 
 interface PreparedWrite {
@@ -964,6 +969,7 @@ class FileStoreEngine {
       // fdatasync also writes the grown size (metadata needed to read the data back), not mtime.
       if (this.durable) await this.flushJournal(fd);
       journal.size += data.length;
+      if (!KEEP_JOURNAL_OPEN) this.closeJournal();
     } catch (error) {
       this.fail(error, batch);
       return;

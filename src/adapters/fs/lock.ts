@@ -22,6 +22,8 @@ export interface LockOwner {
 const UNREADABLE_LOCK_STALE_MS = 5_000;
 /** A takeover marker older than this is abandoned. */
 const TAKEOVER_STALE_MS = 5_000;
+/** Keep our lock file open while held (see {@link DirectoryLock.tryAcquire}). */
+const KEEP_LOCK_OPEN = process.platform !== "win32";
 
 function isAlive(pid: number): boolean {
   try {
@@ -35,8 +37,8 @@ function isAlive(pid: number): boolean {
 /** The lock of one directory, as seen from this store instance. */
 export class DirectoryLock {
   private token: string | undefined;
-  /** The lock file we created, open while we hold it (so its inode cannot be reused by another lock file). */
-  private fd: number | undefined;
+  /** The lock file we created: its identity, and (except on Windows) its descriptor, open while we hold it. */
+  private mine: { ino: number; dev: number; fd: number | undefined } | undefined;
   private readonly path: string;
   private readonly takeoverPath: string;
   readonly host = hostname();
@@ -86,10 +88,16 @@ export class DirectoryLock {
         if (!this.removeIfStale()) return false;
         continue;
       }
+      // At release, comparing the file at the path with ours tells whether the lock is still ours
+      // without reading it back (we wrote its content; nothing else writes it). The file stays open
+      // while held so its inode cannot be reused by another process's lock file; not on Windows,
+      // where an open file's name lingers after unlink and would make the next O_EXCL create fail.
+      let identity: { ino: number; dev: number };
       try {
         const owner: LockOwner = { pid: process.pid, host: this.host, token, at: new Date().toISOString() };
         const data = Buffer.from(JSON.stringify(owner) + "\n");
         this.fs.writeSync(fd, data, 0, data.length, 0);
+        identity = this.fs.fstatSync(fd);
       } catch (error) {
         // never leave a half-written lock behind: others would wait for it to grow stale
         this.fs.closeSync(fd);
@@ -100,9 +108,8 @@ export class DirectoryLock {
         }
         throw error;
       }
-      // The file stays open while held: at release, comparing it with the path tells whether the lock
-      // is still ours without reading it back (we wrote its content; nothing else writes it).
-      this.fd = fd;
+      if (!KEEP_LOCK_OPEN) this.fs.closeSync(fd);
+      this.mine = { ino: identity.ino, dev: identity.dev, fd: KEEP_LOCK_OPEN ? fd : undefined };
       this.token = token;
       return true;
     }
@@ -112,40 +119,30 @@ export class DirectoryLock {
   /** Releases the lock if this instance holds it (and it was not taken from us). */
   release(): void {
     const token = this.token;
-    const fd = this.fd;
+    const mine = this.mine;
     if (token === undefined) return;
     this.token = undefined;
-    this.fd = undefined;
-    if (fd === undefined) return;
-    let ours: boolean;
+    this.mine = undefined;
+    if (mine === undefined) return;
     try {
-      // Our file is open, so its inode cannot belong to another lock file: same inode at the path = ours.
-      const mine = this.fs.fstatSync(fd);
       let current: { ino: number; dev: number } | undefined;
       try {
         current = this.fs.statSync(this.path);
       } catch (error) {
+        if (!isMissing(error)) return;
+      }
+      if (current === undefined || current.ino !== mine.ino || current.dev !== mine.dev) {
+        this.warn(`The file store lock ${this.path} was no longer ours when we released it; another process took it over.`);
+        return;
+      }
+      try {
+        this.fs.unlinkSync(this.path);
+      } catch (error) {
         if (!isMissing(error)) throw error;
       }
-      ours = current !== undefined && current.ino === mine.ino && current.dev === mine.dev;
-    } catch {
-      this.closeQuietly(fd);
-      return;
+    } finally {
+      if (mine.fd !== undefined) this.closeQuietly(mine.fd);
     }
-    if (!ours) {
-      this.closeQuietly(fd);
-      this.warn(`The file store lock ${this.path} was no longer ours when we released it; another process took it over.`);
-      return;
-    }
-    try {
-      this.fs.unlinkSync(this.path);
-    } catch (error) {
-      if (!isMissing(error)) {
-        this.closeQuietly(fd);
-        throw error;
-      }
-    }
-    this.closeQuietly(fd);
   }
 
   private closeQuietly(fd: number): void {
