@@ -6,19 +6,49 @@
 import * as nodeFs from "node:fs";
 
 /** The subset of `node:fs` the file store uses. Pass a wrapped one as `fileStore({ fs })` to inject faults. */
+/** The identity and size of an open file, as `fstat` gives them. */
+export interface FileIdentity {
+  /** Size in bytes. */
+  size: number;
+  /** Inode number: tells a replaced file from the one opened. */
+  ino: number;
+  /** Device number (with `ino`, identifies the file). */
+  dev: number;
+}
+
+/** What `stat` of a path gives: the file's identity plus its modification time. */
+export interface PathStat extends FileIdentity {
+  /** Last modification, in milliseconds since the epoch (used to age an unreadable lock file). */
+  mtimeMs: number;
+}
+
+/** The subset of `node:fs` the file store uses. Pass a wrapped one as `fileStore({ fs })` to inject faults. */
 export interface FileStoreFs {
+  /** Opens a file (`flags` as in `node:fs`: `"r"`, `"a+"`, `"wx"`, ...) and returns its descriptor. */
   openSync(path: string, flags: string): number;
+  /** Closes a descriptor. */
   closeSync(fd: number): void;
+  /** Reads up to `length` bytes at `position` into `buffer` at `offset`; returns the bytes read. */
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  /** Writes `length` bytes of `buffer` from `offset` at file `position`; returns the bytes written. */
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
-  fstatSync(fd: number): { size: number; ino: number; dev: number };
-  statSync(path: string): { size: number; ino: number; dev: number; mtimeMs: number };
+  /** The identity and size of an open file. */
+  fstatSync(fd: number): FileIdentity;
+  /** The identity, size and modification time of the file at `path` (throws `ENOENT` when absent). */
+  statSync(path: string): PathStat;
+  /** Reads a whole file. */
   readFileSync(path: string): Buffer;
+  /** Renames atomically, replacing `to`. */
   renameSync(from: string, to: string): void;
+  /** Removes a file. */
   unlinkSync(path: string): void;
+  /** Creates a directory and its parents. */
   mkdirSync(path: string, options: { recursive: true }): string | undefined;
+  /** The names in a directory. */
   readdirSync(path: string): string[];
+  /** Cuts a file to `length` bytes (drops a torn tail). */
   ftruncateSync(fd: number, length: number): void;
+  /** Flushes a file's data and metadata (also used on directories after a create or rename). */
   fsyncSync(fd: number): void;
   /** Asynchronous `fdatasync` (callback style, as in `node:fs`): used when the disk's flushes are slow. */
   fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
