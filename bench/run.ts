@@ -26,7 +26,8 @@ import { runRegistryWorkloads, type OperationCounts } from "./workloads/registry
 import { measureResidentMemory } from "./workloads/resident-memory.js";
 
 const options = parseOptions(process.argv.slice(2));
-const WARMUP = 1;
+// Two warm-up rounds: one left the fs register path cold in --quick mode (about 2x its steady CPU cost).
+const WARMUP = 2;
 const LOWDB_SIZES = [1_000, 10_000];
 
 const progress = (message: string) => process.stderr.write(`[bench ${(performance.now() / 1000).toFixed(1)}s] ${message}\n`);
