@@ -3,14 +3,14 @@
  * engine (index planning, residual filtering, bounded top-k selection, keyset cursors).
  * @module
  */
-import { RegistryError } from "../errors.js";
 import type { QueryNode, SortField } from "../domain/query/ast.js";
 import { isDateField } from "../domain/query/ast.js";
-import { compileQuery, type QueryPredicate } from "../domain/query/match.js";
+import { compileQuery } from "../domain/query/match.js";
 import { compareBy, compareToPosition } from "../domain/query/sort.js";
 import { decodeCursor, encodeCursor, type CursorPosition } from "../domain/query/cursor.js";
 import { fieldGetter, scalarString } from "../domain/query/values.js";
 import type { StoredItem, StoreQuery, StoreQueryResult } from "./store.js";
+import { checkQueryWindow } from "./write-validation.js";
 
 type Item = StoredItem;
 const EMPTY: ReadonlySet<Item> = new Set();
@@ -97,14 +97,6 @@ function topK(items: Iterable<Item>, capacity: number, compare: (a: Item, b: Ite
     }
   }
   return heap.sort(compare);
-}
-
-function checkCount(name: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new RegistryError("VALIDATION", `Invalid query: ${name} must be a non-negative integer`, { [name]: String(value) });
-  }
-  return value;
 }
 
 /** Tables smaller than this answer limited queries by top-k selection only (no sorted views). */
@@ -461,18 +453,10 @@ export class MemoryTable {
 
   /** Answers a {@link StoreQuery} (see the Store port for the contract). */
   query(query: StoreQuery = {}): StoreQueryResult {
-    const limit = checkCount("limit", query.limit);
-    const offset = checkCount("offset", query.offset) ?? 0;
-    const hasCursor = query.cursor !== undefined && query.cursor !== null;
-    if (hasCursor && query.offset !== undefined) {
-      throw new RegistryError("VALIDATION", "Invalid query: offset and cursor cannot be used together", {});
-    }
-    if (query.prefix !== undefined && typeof query.prefix !== "string") {
-      throw new RegistryError("VALIDATION", "Invalid query: prefix must be a string", {});
-    }
+    const { limit, offset, cursor: after } = checkQueryWindow(query);
     const sort = query.sort ?? [];
     const compare = compareBy(sort);
-    const position = hasCursor ? decodeCursor(query.cursor as string, sort) : undefined;
+    const position = after === undefined ? undefined : decodeCursor(after, sort);
     const { source, filter } = this.plan(query.where);
     const prefix = query.prefix ?? "";
     const accept =

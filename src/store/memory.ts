@@ -72,8 +72,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     async query(collection: string, query: StoreQuery = {}): Promise<StoreQueryResult> {
       ensureOpen("querying");
       checkCollection(collection);
-      if (query === null || typeof query !== "object") throw new RegistryError("VALIDATION", "Invalid query: expected an object", {});
-      return (table(collection) ?? new MemoryTable({ indexes: [], compoundIndexes: [] })).query(query);
+        return (table(collection) ?? new MemoryTable({ indexes: [], compoundIndexes: [] })).query(query);
     },
 
     appliesCommitsOnCall: true,

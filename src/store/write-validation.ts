@@ -5,7 +5,7 @@
  * @module
  */
 import { RegistryError } from "../errors.js";
-import type { Write } from "./store.js";
+import type { StoreQuery, Write } from "./store.js";
 
 /** Collection names every store accepts. */
 export const COLLECTION_RE = /^[a-z][a-z0-9_]*$/;
@@ -102,4 +102,41 @@ export function jsonTextOf(value: unknown, collection: string, key: string): str
   }
   if (text === undefined) throw new RegistryError("VALIDATION", `The value for ${collection}/${key} is not plain JSON`, { collection, key });
   return text;
+}
+
+function checkCount(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new RegistryError("VALIDATION", `Invalid query: ${name} must be a non-negative integer`, { [name]: String(value) });
+  }
+  return value;
+}
+
+/** A query's paging window, checked: `limit` and `offset` non-negative integers, never `offset` with `cursor`. */
+export interface QueryWindow {
+  /** At most this many items (absent: all). */
+  readonly limit: number | undefined;
+  /** Matching items to skip first (0 when absent). */
+  readonly offset: number;
+  /** The cursor to continue after, when one was given. */
+  readonly cursor: string | undefined;
+}
+
+/**
+ * Checks a `Store.query` argument's paging and prefix the way every store must: throws `VALIDATION`
+ * for a non-object query, a negative or fractional `limit`/`offset`, `offset` together with `cursor`,
+ * or a `prefix` that is not a string. (`where` and `sort` are checked by `compileQuery` and `compareBy`.)
+ */
+export function checkQueryWindow(query: StoreQuery): QueryWindow {
+  if (query === null || typeof query !== "object") throw new RegistryError("VALIDATION", "Invalid query: expected an object", {});
+  const limit = checkCount("limit", query.limit);
+  const offset = checkCount("offset", query.offset) ?? 0;
+  const hasCursor = query.cursor !== undefined && query.cursor !== null;
+  if (hasCursor && query.offset !== undefined) {
+    throw new RegistryError("VALIDATION", "Invalid query: offset and cursor cannot be used together", {});
+  }
+  if (query.prefix !== undefined && typeof query.prefix !== "string") {
+    throw new RegistryError("VALIDATION", "Invalid query: prefix must be a string", { prefix: String(query.prefix) });
+  }
+  return { limit, offset, cursor: hasCursor ? String(query.cursor) : undefined };
 }

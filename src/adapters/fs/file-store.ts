@@ -711,7 +711,6 @@ class FileStoreEngine {
 
   query(collection: string, query: StoreQuery = {}): StoreQueryResult {
     checkCollection(collection);
-    if (query === null || typeof query !== "object") throw new RegistryError("VALIDATION", "Invalid query: expected an object", {});
     const table = ARCHIVED_COLLECTIONS.has(collection) ? this.loadArchived().get(collection) : this.tables.get(collection);
     const result = (table ?? EMPTY_TABLE).query(query);
     for (const item of result.items) expose(item);

@@ -6,6 +6,7 @@
  */
 import { fieldPath, isDateField, type QueryNode, type QueryTerm, type SortField } from "../../domain/query/ast.js";
 import { parseDateSpan } from "../../domain/query/values.js";
+import { typeRank } from "../../domain/query/sort.js";
 import { eqKey, KEYED_FIELDS } from "./eq-keys.js";
 import { naturalKey } from "./natural-key.js";
 
@@ -243,19 +244,6 @@ export interface SortColumns {
   readonly position: (value: unknown) => string[];
 }
 
-function rankOf(v: unknown): number {
-  if (v === null || v === undefined) return 0;
-  switch (typeof v) {
-    case "boolean":
-      return 1;
-    case "number":
-      return 2;
-    case "string":
-      return 3;
-    default:
-      return Array.isArray(v) ? 4 : 5;
-  }
-}
 
 /** The SQL sort key of each sort field, mirroring `compareValues()`. */
 export function compileSort(sort: readonly SortField[], ctx: CompileContext): SortColumns[] {
@@ -271,7 +259,7 @@ export function compileSort(sort: readonly SortField[], ctx: CompileContext): So
       columns: [`${schema}.av_rank(${x})`, `${schema}.av_num(${x})`, str, `${schema}.av_other(${x})`],
       direction: s.direction,
       position: (v) => {
-        const rank = rankOf(v);
+        const rank = typeRank(v);
         const num = rank === 2 ? String(v) : rank === 1 ? (v ? "1" : "0") : "0";
         const text = rank === 3 ? (natural ? naturalKey(v as string) : (v as string)) : "";
         const other = rank >= 4 ? JSON.stringify(v) : "null";

@@ -10,7 +10,7 @@ import { compileQuery } from "../../domain/query/match.js";
 import { compareBy } from "../../domain/query/sort.js";
 import { decodeCursor, encodeCursor } from "../../domain/query/cursor.js";
 import type { CommitResult, Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../../store/store.js";
-import { checkCollection, checkKey, checkWrites, jsonTextOf } from "../../store/write-validation.js";
+import { checkCollection, checkKey, checkQueryWindow, checkWrites, jsonTextOf } from "../../store/write-validation.js";
 import { afterPosition, compileSort, compileWhere, impliesCollection, orderBy, Params, type CompileContext } from "./compile.js";
 import { eqKeysOf } from "./eq-keys.js";
 import { migrate } from "./migrations.js";
@@ -45,14 +45,6 @@ export const DEFAULT_SCHEMA = "artifact_versions";
 
 const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 const CONFLICT_STATE = "AV409";
-
-function checkCount(name: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new RegistryError("VALIDATION", `Invalid query: ${name} must be a non-negative integer`, { [name]: String(value) });
-  }
-  return value;
-}
 
 /**
  * The JSON text for the `jsonb` column: PostgreSQL's jsonb refuses `\u0000` and lone surrogates
@@ -199,20 +191,11 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
     async query(collection: string, query: StoreQuery = {}): Promise<StoreQueryResult> {
       ensureOpen("querying");
       checkCollection(collection);
-      if (query === null || typeof query !== "object") throw new RegistryError("VALIDATION", "Invalid query: expected an object", {});
-      const limit = checkCount("limit", query.limit);
-      const offset = checkCount("offset", query.offset) ?? 0;
-      const hasCursor = query.cursor !== undefined && query.cursor !== null;
-      if (hasCursor && query.offset !== undefined) {
-        throw new RegistryError("VALIDATION", "Invalid query: offset and cursor cannot be used together", {});
-      }
-      if (query.prefix !== undefined && typeof query.prefix !== "string") {
-        throw new RegistryError("VALIDATION", "Invalid query: prefix must be a string", { prefix: String(query.prefix) });
-      }
+      const { limit, offset, cursor } = checkQueryWindow(query);
       const sort: readonly SortField[] = query.sort ?? [];
       compareBy(sort); // validates the sort (VALIDATION), exactly as the memory store does
       compileQuery(query.where); // validates the AST
-      const position = hasCursor ? decodeCursor(query.cursor as string, sort) : undefined;
+      const position = cursor === undefined ? undefined : decodeCursor(cursor, sort);
 
       const params = new Params();
       const ctx: CompileContext = { schema: q, collection, params, lower };

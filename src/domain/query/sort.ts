@@ -16,7 +16,8 @@ export interface SortableItem {
   readonly value: unknown;
 }
 
-function typeRank(value: unknown): number {
+/** The order of JSON types in sorts: null/absent < boolean < number < string < array < object. */
+export function typeRank(value: unknown): number {
   if (value === null || value === undefined) return 0;
   switch (typeof value) {
     case "boolean":
