@@ -123,6 +123,18 @@ export function createInputSchemas(limits: Limits) {
     isInput: z.boolean().optional(),
   });
 
+  // The fields a version's register and update share.
+  const versionFields = {
+    name: versionName.optional(),
+    description: description.optional(),
+    tags: tags.optional(),
+    readme: z.string().max(limits.readme).nullable().optional(),
+    content: json(limits.content).optional(),
+    metadata: jsonObject(limits.metadata).optional(),
+    run: z.string().min(1).max(256).nullable().optional(),
+    artifacts: artifactNames.optional(),
+  };
+
   return {
     projectCreate: z.strictObject({
       owner: slug,
@@ -138,28 +150,8 @@ export function createInputSchemas(limits: Limits) {
       access: access.optional(),
       allowedSourceProjects: z.array(projectFullName).optional(),
     }),
-    register: z.strictObject({
-      project: projectFullName,
-      name: versionName.optional(),
-      description: description.optional(),
-      tags: tags.optional(),
-      readme: z.string().max(limits.readme).nullable().optional(),
-      content: json(limits.content).optional(),
-      metadata: jsonObject(limits.metadata).optional(),
-      run: z.string().min(1).max(256).nullable().optional(),
-      artifacts: artifactNames.optional(),
-      force: z.boolean().optional(),
-    }),
-    update: z.strictObject({
-      name: versionName.optional(),
-      description: description.optional(),
-      tags: tags.optional(),
-      readme: z.string().max(limits.readme).nullable().optional(),
-      content: json(limits.content).optional(),
-      metadata: jsonObject(limits.metadata).optional(),
-      run: z.string().min(1).max(256).nullable().optional(),
-      artifacts: artifactNames.optional(),
-    }),
+    register: z.strictObject({ project: projectFullName, ...versionFields, force: z.boolean().optional() }),
+    update: z.strictObject(versionFields),
     stage: z.strictObject({
       to: z.string().min(1).max(64),
       reason: z.string().min(1).max(256).nullable().optional(),
