@@ -15,9 +15,13 @@ export interface BenchOptions {
   readonly sizes: readonly number[];
   /** `--rounds N`: timed rounds per workload (default 7; quick: 3). */
   readonly rounds: number;
+  /** `--only open`: only the open time of the persistent stores and its `read-parse-lines` floor (no other workloads). */
+  readonly only: "open" | undefined;
 }
 
-const USAGE = "usage: tsx bench/run.ts [--quick] [--json FILE] [--dir DIR] [--stores memory,fs] [--sizes 1000,10000] [--rounds N]";
+const ONLY = ["open"] as const;
+
+const USAGE = "usage: tsx bench/run.ts [--quick] [--json FILE] [--dir DIR] [--stores memory,fs] [--sizes 1000,10000] [--rounds N] [--only open]";
 
 function numberList(text: string, flag: string): number[] {
   const values = text.split(",").map((part) => Number(part.replace(/_/g, "")));
@@ -33,6 +37,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let stores: string[] | undefined;
   let sizes: number[] | undefined;
   let rounds: number | undefined;
+  let only: "open" | undefined;
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index];
     const value = () => {
@@ -46,7 +51,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else if (flag === "--stores") stores = value().split(",");
     else if (flag === "--sizes") sizes = numberList(value(), "--sizes");
     else if (flag === "--rounds") [rounds] = numberList(value(), "--rounds");
-    else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
+    else if (flag === "--only") {
+      const workload = value();
+      if (!(ONLY as readonly string[]).includes(workload)) throw new Error(`--only expects one of ${ONLY.join(", ")}, got ${workload}\n${USAGE}`);
+      only = workload as "open";
+    } else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
     else throw new Error(`unknown flag ${flag}\n${USAGE}`);
   }
   return {
@@ -56,5 +65,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     stores,
     sizes: sizes ?? (quick ? [1_000] : [1_000, 10_000, 100_000]),
     rounds: rounds ?? (quick ? 3 : 7),
+    only,
   };
 }

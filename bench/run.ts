@@ -83,7 +83,8 @@ async function main(): Promise<void> {
       progress(`seeded ${size.toLocaleString("en-US")} versions through the registry (memory store) in ${Math.round(performance.now() - seedStart)} ms`);
       const items = await allItems(seed.store);
 
-      if (sizeIndex === 0) {
+      const all = options.only === undefined;
+      if (all && sizeIndex === 0) {
         const lineBytes = bytesPerVersion(items, size);
         const versionRecords = (await seed.store.query("versions", { limit: 1_000 })).items.map((item) => item.value as JsonValue);
         notes.push(`disk baselines use ${lineBytes} B per operation: the average JSON bytes the registry stores per version at ${size.toLocaleString("en-US")}`);
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
         push("baseline", "temp-fsync-rename-dirfsync", null, "ops/s", await measureAtomicReplace(diskPlan, options.dir, lineBytes), `temp file ${lineBytes} B + fsync + rename + dir fsync`);
         push("baseline", "zod-map", null, "ops/s", await measureZodMap({ warmup: WARMUP, rounds, opsPerRound: options.quick ? 5_000 : 20_000 }, versionRecords), "zod 4 parse of a stored version record + Map.set");
       }
-      if (LOWDB_SIZES.includes(size)) {
+      if (all && LOWDB_SIZES.includes(size)) {
         progress(`baseline: lowdb at ${size}`);
         const records = (await seed.store.query("versions")).items.map((item) => item.value as JsonValue);
         const opsPerRound = size >= 10_000 ? 4 : 20;
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
       }
 
       for (const factory of factories) {
+        if (!all && !factory.persistent) continue;
         const location = join(options.dir, `${factory.name}-${size}`);
         const loadStart = performance.now();
         const loader = await factory.openForLoading(location);
@@ -114,6 +116,10 @@ async function main(): Promise<void> {
 
         if (factory.persistent) {
           push(factory.name, "open", size, "ms", await measureOpenTime({ warmup: WARMUP, rounds: Math.min(rounds, 5) }, factory, location), "open + refresh + first get");
+        }
+        if (!all) {
+          await factory.destroy(location);
+          continue;
         }
         const store = await openAndTouch(factory, location);
         const writes = size <= factory.writeWorkloadsUpTo;
@@ -141,6 +147,8 @@ async function main(): Promise<void> {
   const end = describeMachine(".");
   notes.push(`load average at start ${machine.loadAverage.join(" ")}, at end ${end.loadAverage.join(" ")} (${machine.nproc} CPUs)`);
   notes.push(`${WARMUP} warm-up round, then ${rounds} timed rounds per workload (open: ${Math.min(rounds, 5)}); spread = IQR and min-max over rounds`);
+  notes.push("open and read-parse-lines: one fresh child process per round (node --import tsx bench/open-child.ts), modules loaded before the clock starts");
+  if (options.only !== undefined) notes.push(`--only ${options.only}: the other workloads were not run`);
   console.log(formatReport(machine, figures, comparisons, targets, notes));
   if (options.json !== undefined) {
     await writeFile(options.json, `${JSON.stringify({ machine, options, figures, comparisons, targets, notes }, null, 2)}\n`);

@@ -1,8 +1,8 @@
 import type { Store } from "../../src/index.js";
-import { measureDuration } from "../measure.js";
 import type { Spread } from "../statistics.js";
 import type { BenchStoreFactory } from "../stores/index.js";
 import { BENCH_PROJECT } from "../version-mix.js";
+import { measureInChild } from "./child-duration.js";
 
 /** Opens the store and reads one record, so lazily-loading adapters pay their whole open cost. */
 export async function openAndTouch(factory: BenchStoreFactory, location: string): Promise<Store> {
@@ -12,16 +12,11 @@ export async function openAndTouch(factory: BenchStoreFactory, location: string)
   return store;
 }
 
-/** Milliseconds to open a persistent store at `location` (open + first read), then close it untimed. */
+/**
+ * Milliseconds to open a persistent store at `location` (open + refresh + first read; closed untimed),
+ * each round in a fresh child process (`bench/open-child.ts`): the benchmark process holds the whole
+ * seed, and its garbage collection would otherwise inflate the figure.
+ */
 export async function measureOpenTime(plan: { warmup: number; rounds: number }, factory: BenchStoreFactory, location: string): Promise<Spread> {
-  let store: Store | undefined;
-  return await measureDuration(plan, {
-    async run() {
-      store = await openAndTouch(factory, location);
-    },
-    async after() {
-      await store?.close?.();
-      store = undefined;
-    },
-  });
+  return await measureInChild(plan, ["open", factory.name, location]);
 }
