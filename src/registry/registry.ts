@@ -103,6 +103,21 @@ export function createRegistry<M extends MetadataSchemas = MetadataSchemas>(opti
       throw new RegistryError("VALIDATION", `The store must implement ${method}().`, { issues: [{ path: ["store", method], message: "missing" }] });
     }
   }
+  for (const name of ["clock", "ids", "onWarning"] as const) {
+    if (options[name] !== undefined && typeof options[name] !== "function") {
+      throw new RegistryError("VALIDATION", `The \`${name}\` option must be a function.`, { issues: [{ path: [name], message: "not a function" }] });
+    }
+  }
+  if (options.runs !== undefined) {
+    for (const method of ["get", "list", "recordPromotion"] as const) {
+      if (typeof (options.runs as unknown as Record<string, unknown>)[method] !== "function") {
+        throw new RegistryError("VALIDATION", `The run source must implement ${method}().`, { issues: [{ path: ["runs", method], message: "missing" }] });
+      }
+    }
+  }
+  if (options.stages !== undefined && typeof options.stages.transition !== "function") {
+    throw new RegistryError("VALIDATION", "The `stages` option must be a machine made by defineStages().", { issues: [{ path: ["stages"], message: "not a stage machine" }] });
+  }
   if (options.policy !== undefined && typeof options.policy.decide !== "function") {
     throw new RegistryError("VALIDATION", "The access policy must implement decide().", { issues: [{ path: ["policy"], message: "missing decide" }] });
   }

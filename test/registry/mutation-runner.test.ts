@@ -44,3 +44,28 @@ describe("the mutation runner", () => {
     expect(conflicts()).toBeGreaterThan(0);
   });
 });
+
+describe("createRegistry() options", () => {
+  it("refuses malformed options with VALIDATION naming the option", () => {
+    const bad: [string, () => unknown][] = [
+      ["clock", () => createRegistry({ clock: "now" as unknown as () => Date })],
+      ["ids", () => createRegistry({ ids: 42 as unknown as () => string })],
+      ["onWarning", () => createRegistry({ onWarning: {} as unknown as (message: string) => void })],
+      ["runs", () => createRegistry({ runs: { get: async () => undefined } as never })],
+      ["stages", () => createRegistry({ stages: {} as never })],
+      ["policy", () => createRegistry({ policy: {} as never })],
+      ["store", () => createRegistry({ store: {} as never })],
+    ];
+    for (const [name, make] of bad) {
+      let caught: unknown;
+      try {
+        make();
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, name).toBeInstanceOf(RegistryError);
+      expect((caught as RegistryError).code, name).toBe("VALIDATION");
+      expect((caught as RegistryError).message, name).toContain(name === "runs" ? "run source" : name === "store" ? "store" : name === "policy" ? "policy" : name);
+    }
+  });
+});
