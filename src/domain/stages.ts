@@ -5,6 +5,7 @@
  * Pure: no I/O, no clock (the caller passes `at`), no randomness.
  * @module
  */
+import { deepFreeze } from "./freeze.js";
 import { produce } from "immer";
 import type { Draft } from "immer";
 import { z } from "zod";
@@ -311,13 +312,6 @@ function kindName(kind: unknown): string {
   throw new RegistryError("VALIDATION", `unknown version kind ${JSON.stringify(kind)}; expected model, artifact or component`, { kind });
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 /**
  * Validates a stage machine definition and returns the frozen {@link StageMachine}.

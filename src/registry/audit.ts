@@ -10,7 +10,7 @@ import { directReader } from "./unit-of-work.js";
 import { fromStored, type StoredProject } from "./stored-records.js";
 import { readableProjects } from "./projects.js";
 import { allOf, toPage, type ListPlan } from "./listing.js";
-import { deepFreeze } from "./unit-of-work.js";
+import { deepFreeze } from "../domain/freeze.js";
 
 /** Options of `audit.list()`. */
 export interface AuditListOptions {

@@ -1,6 +1,6 @@
 import type { Project, Run, Version } from "../domain/records.js";
 import type { StoredItem } from "../store/store.js";
-import { deepFreeze } from "./unit-of-work.js";
+import { deepFreeze } from "../domain/freeze.js";
 
 /** Record shapes as stored: the public record without its `revision` (which the store keeps). */
 export type StoredProject = Omit<Project, "revision">;

@@ -1,4 +1,5 @@
 import { RegistryError, toStorageError } from "../errors.js";
+import { deepFreeze } from "../domain/freeze.js";
 import type { JsonValue } from "../domain/json.js";
 import type { Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../store/store.js";
 import type { RegistryEvents, RegistryEventType } from "./events.js";
@@ -128,14 +129,6 @@ export function eventsOf(
     }));
 }
 
-/** Freezes a value and everything reachable from it; returns it. */
-export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const item of Object.values(value)) deepFreeze(item);
-  }
-  return value;
-}
 
 /** What the session reads through: a unit of work inside mutations, the store directly for plain reads. */
 export interface Reader {

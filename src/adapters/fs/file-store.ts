@@ -6,6 +6,7 @@
  * each) and an append-only archive of audit entries. See docs/filesystem-store.md.
  * @module
  */
+import { deepFreeze } from "../../domain/freeze.js";
 import { join, resolve as resolvePath } from "node:path";
 import { nanoid } from "nanoid";
 import { RegistryError } from "../../errors.js";
@@ -130,11 +131,6 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function deepFreeze(value: unknown): void {
-  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
-}
 
 function expose(item: StoredItem): StoredItem {
   deepFreeze(item.value);
