@@ -28,7 +28,7 @@ export type { RunArtifactInput, RunCreateInput, RunUpdateInput, PromoteInput, Ru
 export { AuditApi } from "./registry/audit.js";
 export type { AuditListOptions } from "./registry/audit.js";
 export type { RunSource, RunListRequest } from "./registry/run-source.js";
-export { RegistryEventBus } from "./registry/events.js";
+export { RegistryEventBus, REGISTRY_EVENT_TYPES } from "./registry/events.js";
 export type {
   RegistryEvents,
   RegistryEventType,

@@ -1,4 +1,5 @@
 import { EventEmitter } from "eventemitter3";
+import { RegistryError } from "../errors.js";
 import type { AuditEntry, Project, Run, Version } from "../domain/records.js";
 
 /** A version event: its audit entry plus the version after the change (before it, for `version.deleted`). */
@@ -78,6 +79,37 @@ export interface RegistryEvents {
 /** An event name. */
 export type RegistryEventType = keyof RegistryEvents;
 
+/** Every event name, for validation and tooling. */
+export const REGISTRY_EVENT_TYPES: readonly RegistryEventType[] = Object.freeze([
+  "version.created",
+  "version.updated",
+  "version.deleted",
+  "version.staged",
+  "version.transferred",
+  "version.copied",
+  "version.imported",
+  "run.created",
+  "run.updated",
+  "run.promoted",
+  "run.unpromoted",
+  "run.deleted",
+  "run.imported",
+  "project.created",
+  "project.updated",
+  "project.deleted",
+] satisfies RegistryEventType[]);
+
+function assertSubscription(type: unknown, listener: unknown): void {
+  if (!REGISTRY_EVENT_TYPES.includes(type as RegistryEventType)) {
+    throw new RegistryError("VALIDATION", `Unknown event type ${JSON.stringify(type)}; expected one of ${REGISTRY_EVENT_TYPES.join(", ")}.`, {
+      issues: [{ path: ["type"], message: "unknown event type" }],
+    });
+  }
+  if (typeof listener !== "function") {
+    throw new RegistryError("VALIDATION", "The listener must be a function.", { issues: [{ path: ["listener"], message: "not a function" }] });
+  }
+}
+
 /** A listener for one event type. */
 export type RegistryListener<K extends RegistryEventType> = (event: RegistryEvents[K]) => void;
 
@@ -96,6 +128,7 @@ export class RegistryEventBus {
 
   /**
    * Calls `listener` for every event of `type`. Returns a function that unsubscribes it.
+   * @throws RegistryError `VALIDATION` for an unknown event type or a listener that is not a function.
    * @example
    * ```ts
    * const off = registry.events.on("version.staged", (event) => console.log(event.version.name, event.from, "->", event.to));
@@ -103,6 +136,7 @@ export class RegistryEventBus {
    * ```
    */
   on<K extends RegistryEventType>(type: K, listener: RegistryListener<K>): () => void {
+    assertSubscription(type, listener);
     const safe = this.#guard(type, listener);
     this.#emitter.on(type, safe);
     return () => {
@@ -110,8 +144,12 @@ export class RegistryEventBus {
     };
   }
 
-  /** Like {@link on}, for the next event of `type` only. */
+  /**
+   * Like {@link on}, for the next event of `type` only.
+   * @throws RegistryError `VALIDATION` for an unknown event type or a listener that is not a function.
+   */
   once<K extends RegistryEventType>(type: K, listener: RegistryListener<K>): () => void {
+    assertSubscription(type, listener);
     const safe = this.#guard(type, listener);
     this.#emitter.once(type, safe);
     return () => {

@@ -69,3 +69,15 @@ describe("createRegistry() options", () => {
     }
   });
 });
+
+describe("registry.events", () => {
+  it("refuses an unknown event type or a listener that is not a function", () => {
+    const registry = createRegistry();
+    expect(() => registry.events.on("version.renamed" as never, () => undefined)).toThrow(RegistryError);
+    expect(() => registry.events.once("version.staged", "nope" as never)).toThrow(/listener must be a function/);
+    const off = registry.events.on("version.staged", () => undefined);
+    expect(registry.events.listenerCount("version.staged")).toBe(1);
+    off();
+    expect(registry.events.listenerCount("version.staged")).toBe(0);
+  });
+});
