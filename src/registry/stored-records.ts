@@ -1,6 +1,7 @@
 import type { Project, Run, Version } from "../domain/records.js";
 import type { StoredItem } from "../store/store.js";
 import { deepFreeze } from "../domain/freeze.js";
+import { frozenJsonCopy } from "../store/json-copy.js";
 
 /** Record shapes as stored: the public record without its `revision` (which the store keeps). */
 export type StoredProject = Omit<Project, "revision">;
@@ -35,4 +36,13 @@ export interface Counter {
   readonly next: number;
   /** How many versions were ever created (or transferred in): the next `sequence`. */
   readonly created: number;
+}
+
+/**
+ * The record as it will be stored: one frozen JSON copy, made once. The store keeps this very object
+ * (copying a frozen copy is free) and the audit entry of the change shares it, so a version is held
+ * in memory once, not once per place that refers to it.
+ */
+export function storedCopy<T extends object>(record: T, collection: string, key: string): T {
+  return frozenJsonCopy(record, { collection, key }) as unknown as T;
 }

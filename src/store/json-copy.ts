@@ -2,11 +2,24 @@ import { RegistryError } from "../errors.js";
 import type { JsonValue } from "../domain/json.js";
 
 /**
+ * The roots this module built. A frozen copy is immutable all the way down and plain JSON, so copying
+ * it again can hand back the same object: the registry copies a record once, and the store's copy of
+ * it (and of an audit entry holding it) then shares it instead of duplicating it in memory.
+ */
+const frozenCopies = new WeakSet<object>();
+
+/** True when `value` is a root returned by {@link frozenJsonCopy}: deeply frozen, plain JSON, safe to keep as is. */
+export function isFrozenJsonCopy(value: unknown): value is JsonValue {
+  return value !== null && typeof value === "object" && frozenCopies.has(value);
+}
+
+/**
  * A deep, frozen copy of `value` exactly as `JSON.parse(JSON.stringify(value))` would give it, built
  * in one pass without the string round trip (it is on every store write's hot path).
  * `toJSON()` is honoured, `undefined`/functions/symbols are dropped from objects and become `null` in
  * arrays, non-finite numbers become `null`, `-0` becomes `0`. A value JSON cannot hold at all (a top-level
- * `undefined`, a BigInt, a cycle) throws `VALIDATION`.
+ * `undefined`, a BigInt, a cycle) throws `VALIDATION`. A value (or sub-value) that is itself a result of
+ * this function is returned as is, not copied again.
  */
 export function frozenJsonCopy(value: unknown, where: { collection: string; key: string }): JsonValue {
   const stack = new Set<object>();
@@ -33,6 +46,7 @@ export function frozenJsonCopy(value: unknown, where: { collection: string; key:
     }
     if (node === null) return null;
     const object = node as object;
+    if (frozenCopies.has(object)) return object as JsonValue;
     if (stack.has(object)) return fail("it is circular");
     stack.add(object);
     let result: JsonValue;
@@ -54,6 +68,9 @@ export function frozenJsonCopy(value: unknown, where: { collection: string; key:
     stack.delete(object);
     return result;
   };
+  if (value !== null && typeof value === "object" && frozenCopies.has(value)) return value as JsonValue;
   const copied = copy(value, "");
-  return copied === undefined ? fail("it serializes to nothing") : copied;
+  if (copied === undefined) return fail("it serializes to nothing");
+  if (copied !== null && typeof copied === "object") frozenCopies.add(copied);
+  return copied;
 }

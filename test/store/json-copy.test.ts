@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { frozenJsonCopy } from "../../src/store/json-copy.js";
+import { frozenJsonCopy, isFrozenJsonCopy } from "../../src/store/json-copy.js";
+import { memoryStore } from "../../src/store/memory.js";
 
 const where = { collection: "c", key: "k" };
 const runs = Number(process.env["FC_RUNS"] ?? 200);
@@ -38,5 +39,34 @@ describe("frozenJsonCopy()", () => {
     expect(() => frozenJsonCopy(cycle, where)).toThrow(/circular/);
     expect(() => frozenJsonCopy(10n, where)).toThrow(/BigInt/);
     expect(() => frozenJsonCopy(undefined, where)).toThrow(/nothing/);
+  });
+
+  it("hands back a frozen copy as is, also inside a larger value, and never trusts a look-alike", () => {
+    const record = frozenJsonCopy({ a: [1, { b: "c" }] }, where);
+    expect(isFrozenJsonCopy(record)).toBe(true);
+    expect(frozenJsonCopy(record, where)).toBe(record);
+    const entry = frozenJsonCopy({ changes: [{ value: record }] }, where) as { changes: { value: unknown }[] };
+    expect(entry.changes[0]?.value).toBe(record);
+    // Frozen by someone else, or inheriting from a copy: copied, not trusted.
+    const foreign = Object.freeze({ a: 1 });
+    expect(isFrozenJsonCopy(foreign)).toBe(false);
+    expect(frozenJsonCopy(foreign, where)).not.toBe(foreign);
+    const child = Object.create(record as object) as object;
+    expect(isFrozenJsonCopy(child)).toBe(false);
+    expect(isFrozenJsonCopy(null)).toBe(false);
+    expect(isFrozenJsonCopy("text")).toBe(false);
+  });
+
+  it("lets the memory store keep a frozen copy without copying it again", async () => {
+    const store = memoryStore();
+    const record = frozenJsonCopy({ name: "v1", tags: ["x"] }, where);
+    await store.commit([
+      { op: "put", collection: "versions", key: "a", expect: 0, value: record },
+      { op: "put", collection: "audit", key: "e", expect: 0, value: { changes: [{ value: record }] } },
+    ]);
+    const version = await store.get("versions", "a");
+    const audit = await store.get("audit", "e");
+    expect(version?.value).toBe(record);
+    expect((audit?.value as { changes: { value: unknown }[] }).changes[0]?.value).toBe(record);
   });
 });

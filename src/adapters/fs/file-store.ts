@@ -14,6 +14,7 @@ import type { JsonValue } from "../../domain/json.js";
 import { DEFAULT_INDEXED_FIELDS, MemoryTable, type MemoryTableOptions } from "../../store/memory.js";
 import type { CommitResult, Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../../store/store.js";
 import { checkCollection, checkKey, checkWrites, jsonTextOf } from "../../store/write-validation.js";
+import { isFrozenJsonCopy } from "../../store/json-copy.js";
 import {
   ARCHIVE_FILE,
   ARCHIVED_COLLECTIONS,
@@ -141,7 +142,8 @@ function prepare(writes: readonly Write[]): PreparedWrite[] {
   return checkWrites(writes, ({ op, collection, key, expect, value }): PreparedWrite => {
     if (op !== "put") return { op, collection, key, expect };
     const text = jsonTextOf(value, collection, key);
-    return { op, collection, key, expect, text, value: JSON.parse(text) as JsonValue };
+    // A frozen JSON copy (what the registry hands over) is already what parsing the text would give.
+    return { op, collection, key, expect, text, value: isFrozenJsonCopy(value) ? value : (JSON.parse(text) as JsonValue) };
   });
 }
 
