@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RegistryError } from "../errors.js";
-import type { JsonValue } from "./json.js";
+import type { JsonObject, JsonValue } from "./json.js";
+import { plainJsonCopy } from "./json-copy.js";
 import { nameProblem, versionNameProblem } from "./names.js";
 import { VERSION_KINDS } from "./records.js";
 import { stageConditionSchema } from "./stages.js";
@@ -33,40 +34,6 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
 
 /** The longest tag. */
 export const TAG_MAX_LENGTH = 64;
-const MAX_JSON_DEPTH = 64;
-
-/** Why `value` is not plain JSON within `maxBytes`, or `undefined` when it is. */
-export function jsonProblem(value: unknown, maxBytes: number): string | undefined {
-  const seen = new Set<object>();
-  const walk = (node: unknown, depth: number): string | undefined => {
-    if (depth > MAX_JSON_DEPTH) return `is nested deeper than ${MAX_JSON_DEPTH} levels`;
-    if (node === null || typeof node === "string" || typeof node === "boolean") return undefined;
-    if (typeof node === "number") return Number.isFinite(node) ? undefined : "holds a number that is not finite";
-    if (typeof node !== "object") return `holds a ${typeof node}, which is not JSON`;
-    if (seen.has(node)) return "is circular";
-    seen.add(node);
-    if (Array.isArray(node)) {
-      for (const item of node) {
-        const problem = walk(item, depth + 1);
-        if (problem !== undefined) return problem;
-      }
-    } else {
-      const prototype = Object.getPrototypeOf(node) as unknown;
-      if (prototype !== Object.prototype && prototype !== null) return "holds an object that is not a plain object";
-      for (const item of Object.values(node)) {
-        const problem = walk(item, depth + 1);
-        if (problem !== undefined) return problem;
-      }
-    }
-    seen.delete(node);
-    return undefined;
-  };
-  const problem = walk(value, 0);
-  if (problem !== undefined) return problem;
-  const bytes = new TextEncoder().encode(JSON.stringify(value)).length;
-  return bytes > maxBytes ? `is ${bytes} bytes of JSON, more than the limit of ${maxBytes}` : undefined;
-}
-
 const slug = z.string().superRefine((value, context) => {
   const problem = nameProblem(value);
   if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
@@ -83,16 +50,21 @@ const projectFullName = z.string().superRefine((value, context) => {
   if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
 });
 
+// Input JSON is checked and copied in one walk: the parsed input holds frozen copies, never the caller's objects.
 const json = (maxBytes: number) =>
-  z.custom<JsonValue>().superRefine((value, context) => {
-    const problem = jsonProblem(value, maxBytes);
-    if (problem !== undefined) context.addIssue({ code: "custom", message: `value ${problem}` });
+  z.custom<JsonValue>().transform((value, context) => {
+    const result = plainJsonCopy(value, maxBytes);
+    if (result.ok) return result.value;
+    context.addIssue({ code: "custom", message: `value ${result.problem}` });
+    return z.NEVER;
   });
 
 const jsonObject = (maxBytes: number) =>
-  z.record(z.string(), z.custom<JsonValue>()).superRefine((value, context) => {
-    const problem = jsonProblem(value, maxBytes);
-    if (problem !== undefined) context.addIssue({ code: "custom", message: `value ${problem}` });
+  z.record(z.string(), z.custom<JsonValue>()).transform((value, context) => {
+    const result = plainJsonCopy(value, maxBytes);
+    if (result.ok) return result.value as JsonObject;
+    context.addIssue({ code: "custom", message: `value ${result.problem}` });
+    return z.NEVER;
   });
 
 const teamRole = z.enum(["admin", "contributor", "member", "viewer"]);
@@ -252,8 +224,9 @@ export type InputSchemas = ReturnType<typeof createInputSchemas>;
  */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input);
-  // A copy: the registry freezes what it stores and emits, and must never freeze (or keep) the caller's objects.
-  if (result.success) return structuredClone(result.data);
+  // No copy needed: zod rebuilds every object and array it parses, and JSON values (content, metadata)
+  // come out as frozen copies, so the result never shares (or lets the registry freeze) a caller's object.
+  if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message }));
   const summary = issues
     .slice(0, 5)

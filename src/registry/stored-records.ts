@@ -1,7 +1,7 @@
 import type { Project, Run, Version } from "../domain/records.js";
 import type { StoredItem } from "../store/store.js";
 import { deepFreeze } from "../domain/freeze.js";
-import { frozenJsonCopy } from "../store/json-copy.js";
+import { frozenJsonCopy } from "../domain/json-copy.js";
 
 /** Record shapes as stored: the public record without its `revision` (which the store keeps). */
 export type StoredProject = Omit<Project, "revision">;

@@ -3,7 +3,7 @@
  * registry, the one tests use, and a browser-safe one.
  * @module
  */
-import { frozenJsonCopy } from "./json-copy.js";
+import { frozenJsonCopy } from "../domain/json-copy.js";
 import { RegistryError } from "../errors.js";
 import type { JsonValue } from "../domain/json.js";
 import { MemoryTable } from "./memory-table.js";

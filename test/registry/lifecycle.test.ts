@@ -185,6 +185,24 @@ describe("records", () => {
     expect((await admin.models.get("acme/churn:v1")).content).toEqual({ a: 1 });
     expect((await admin.models.get("acme/churn:v1")).tags).toEqual(["x"]);
   });
+
+  it("keep what was validated when the caller changes its objects before the call completes", async () => {
+    const { admin } = await world();
+    const content = { layers: [1, 2], nested: { deep: true } };
+    const metadata: Record<string, number | string> = { accuracy: 0.9 };
+    const registering = admin.models.register({ project: "acme/churn", name: "v1", content, metadata });
+    // The call is queued behind nothing yet has not run its commit: change everything the caller owns.
+    content.layers.push(3);
+    content.nested.deep = false;
+    metadata["accuracy"] = 0.1;
+    metadata["huge"] = "x".repeat(2_000_000);
+    const version = await registering;
+    expect(version.content).toEqual({ layers: [1, 2], nested: { deep: true } });
+    expect(version.metadata).toEqual({ accuracy: 0.9 });
+    expect((await admin.models.get("acme/churn:v1")).metadata).toEqual({ accuracy: 0.9 });
+    // The caller's objects were never frozen.
+    expect(Object.isFrozen(content) || Object.isFrozen(content.layers) || Object.isFrozen(metadata)).toBe(false);
+  });
 });
 
 describe("history()", () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { frozenJsonCopy, isFrozenJsonCopy } from "../../src/store/json-copy.js";
+import { frozenJsonCopy, isFrozenJsonCopy, MAX_JSON_DEPTH, plainJsonCopy } from "../../src/domain/json-copy.js";
 import { memoryStore } from "../../src/store/memory.js";
 
 const where = { collection: "c", key: "k" };
@@ -68,5 +68,53 @@ describe("frozenJsonCopy()", () => {
     const audit = await store.get("audit", "e");
     expect(version?.value).toBe(record);
     expect((audit?.value as { changes: { value: unknown }[] }).changes[0]?.value).toBe(record);
+  });
+});
+
+describe("plainJsonCopy()", () => {
+  it("copies plain JSON into a trusted frozen copy equal to a JSON round trip", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const result = plainJsonCopy(value, Number.MAX_SAFE_INTEGER);
+        expect(result.ok).toBe(true);
+        if (!result.ok) return;
+        expect(result.value).toEqual(JSON.parse(JSON.stringify(value)));
+        if (value !== null && typeof value === "object") {
+          expect(result.value).not.toBe(value);
+          expect(isFrozenJsonCopy(result.value)).toBe(true);
+        }
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it("counts UTF-8 bytes of the JSON text against the limit", () => {
+    expect(plainJsonCopy({ a: "é" }, 10)).toMatchObject({ ok: true }); // {"a":"é"} is 10 bytes
+    expect(plainJsonCopy({ a: "éé" }, 10)).toEqual({ ok: false, problem: "is 12 bytes of JSON, more than the limit of 10" });
+    expect(plainJsonCopy(["😀"], 8)).toMatchObject({ ok: true }); // ["😀"] is 8 bytes
+    expect(plainJsonCopy(["😀"], 7)).toEqual({ ok: false, problem: "is 8 bytes of JSON, more than the limit of 7" });
+    expect(plainJsonCopy(["\ud800"], 100)).toMatchObject({ ok: true });
+  });
+
+  it("names what is not plain JSON", () => {
+    const problem = (value: unknown) => {
+      const result = plainJsonCopy(value, 1_000_000);
+      return result.ok ? undefined : result.problem;
+    };
+    const cycle: Record<string, unknown> = {};
+    cycle["self"] = cycle;
+    let deep: unknown = 1;
+    for (let level = 0; level <= MAX_JSON_DEPTH; level++) deep = [deep];
+    expect(problem(cycle)).toBe("is circular");
+    expect(problem(deep)).toBe(`is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    expect(problem({ a: new Date(0) })).toBe("holds an object that is not a plain object");
+    expect(problem({ a: undefined })).toBe("holds a undefined, which is not JSON");
+    expect(problem([1, , 3])).toBe("holds a undefined, which is not JSON");
+    expect(problem({ n: Number.NaN })).toBe("holds a number that is not finite");
+    expect(problem({ b: 1n })).toBe("holds a bigint, which is not JSON");
+    const shared = { x: 1 };
+    expect(problem({ a: shared, b: shared })).toBeUndefined();
+    const nullPrototype = Object.assign(Object.create(null) as object, { a: 1 });
+    expect(problem(nullPrototype)).toBeUndefined();
   });
 });

@@ -1,0 +1,160 @@
+import { RegistryError } from "../errors.js";
+import type { JsonValue } from "./json.js";
+
+/**
+ * The roots this module built. A frozen copy is immutable all the way down and plain JSON, so copying
+ * it again can hand back the same object: the registry copies a record once, and the store's copy of
+ * it (and of an audit entry holding it) then shares it instead of duplicating it in memory.
+ */
+const frozenCopies = new WeakSet<object>();
+
+/** True when `value` is a root returned by {@link frozenJsonCopy}: deeply frozen, plain JSON, safe to keep as is. */
+export function isFrozenJsonCopy(value: unknown): value is JsonValue {
+  return value !== null && typeof value === "object" && frozenCopies.has(value);
+}
+
+/**
+ * A deep, frozen copy of `value` exactly as `JSON.parse(JSON.stringify(value))` would give it, built
+ * in one pass without the string round trip (it is on every store write's hot path).
+ * `toJSON()` is honoured, `undefined`/functions/symbols are dropped from objects and become `null` in
+ * arrays, non-finite numbers become `null`, `-0` becomes `0`. A value JSON cannot hold at all (a top-level
+ * `undefined`, a BigInt, a cycle) throws `VALIDATION`. A value (or sub-value) that is itself a result of
+ * this function is returned as is, not copied again.
+ */
+export function frozenJsonCopy(value: unknown, where: { collection: string; key: string }): JsonValue {
+  const stack = new Set<object>();
+  const fail = (why: string): never => {
+    throw new RegistryError("VALIDATION", `The value for ${where.collection}/${where.key} is not plain JSON: ${why}`, { ...where });
+  };
+  const copy = (input: unknown, key: string): JsonValue | undefined => {
+    let node = input;
+    if (node !== null && (typeof node === "object" || typeof node === "bigint") && typeof (node as { toJSON?: unknown }).toJSON === "function") {
+      node = (node as { toJSON: (key: string) => unknown }).toJSON(key);
+    }
+    switch (typeof node) {
+      case "string":
+      case "boolean":
+        return node;
+      case "number":
+        return Number.isFinite(node) ? (node === 0 ? 0 : node) : null;
+      case "bigint":
+        return fail("a BigInt cannot be serialized");
+      case "undefined":
+      case "function":
+      case "symbol":
+        return undefined;
+    }
+    if (node === null) return null;
+    const object = node as object;
+    if (frozenCopies.has(object)) return object as JsonValue;
+    if (stack.has(object)) return fail("it is circular");
+    stack.add(object);
+    let result: JsonValue;
+    if (Array.isArray(object)) {
+      const items: JsonValue[] = new Array<JsonValue>(object.length);
+      for (let index = 0; index < object.length; index++) items[index] = copy(object[index], String(index)) ?? null;
+      result = Object.freeze(items) as JsonValue;
+    } else {
+      const out: Record<string, JsonValue> = {};
+      for (const name of Object.keys(object)) {
+        const child = copy((object as Record<string, unknown>)[name], name);
+        if (child === undefined) continue;
+        // `__proto__` must become an own property, as JSON.parse makes it, never the prototype.
+        if (name === "__proto__") Object.defineProperty(out, name, { value: child, enumerable: true, writable: true, configurable: true });
+        else out[name] = child;
+      }
+      result = Object.freeze(out);
+    }
+    stack.delete(object);
+    return result;
+  };
+  if (value !== null && typeof value === "object" && frozenCopies.has(value)) return value as JsonValue;
+  const copied = copy(value, "");
+  if (copied === undefined) return fail("it serializes to nothing");
+  if (copied !== null && typeof copied === "object") frozenCopies.add(copied);
+  return copied;
+}
+
+/** Why a value is not accepted as plain JSON input, or its frozen copy. */
+export type PlainJsonResult = { readonly ok: true; readonly value: JsonValue } | { readonly ok: false; readonly problem: string };
+
+/** How deep input JSON may nest. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Checks that `value` is plain JSON input (null, strings, booleans, finite numbers, arrays, and objects
+ * whose prototype is `Object.prototype` or `null`; no cycles; nested at most {@link MAX_JSON_DEPTH}
+ * levels; at most `maxBytes` of UTF-8 JSON) and answers a frozen copy of it in the same walk. The
+ * copy is what the registry keeps, so a caller changing its object later changes nothing stored.
+ * Stricter than {@link frozenJsonCopy}, which copies whatever `JSON.stringify` accepts.
+ */
+export function plainJsonCopy(value: unknown, maxBytes: number): PlainJsonResult {
+  const seen = new Set<object>();
+  let problem: string | undefined;
+  const copy = (node: unknown, depth: number): JsonValue => {
+    if (depth > MAX_JSON_DEPTH) {
+      problem ??= `is nested deeper than ${MAX_JSON_DEPTH} levels`;
+      return null;
+    }
+    if (node === null || typeof node === "string" || typeof node === "boolean") return node;
+    if (typeof node === "number") {
+      if (!Number.isFinite(node)) problem ??= "holds a number that is not finite";
+      return node === 0 ? 0 : node;
+    }
+    if (typeof node !== "object") {
+      problem ??= `holds a ${typeof node}, which is not JSON`;
+      return null;
+    }
+    if (seen.has(node)) {
+      problem ??= "is circular";
+      return null;
+    }
+    seen.add(node);
+    let result: JsonValue;
+    if (Array.isArray(node)) {
+      const items = new Array<JsonValue>(node.length);
+      for (let index = 0; index < node.length && problem === undefined; index++) items[index] = copy(node[index], depth + 1);
+      result = Object.freeze(items) as JsonValue;
+    } else {
+      const prototype = Object.getPrototypeOf(node) as unknown;
+      if (prototype !== Object.prototype && prototype !== null) {
+        problem ??= "holds an object that is not a plain object";
+        return null;
+      }
+      const out: Record<string, JsonValue> = {};
+      for (const name of Object.keys(node)) {
+        if (problem !== undefined) break;
+        const child = copy((node as Record<string, unknown>)[name], depth + 1);
+        // `__proto__` must become an own property, as JSON.parse makes it, never the prototype.
+        if (name === "__proto__") Object.defineProperty(out, name, { value: child, enumerable: true, writable: true, configurable: true });
+        else out[name] = child;
+      }
+      result = Object.freeze(out);
+    }
+    seen.delete(node);
+    return result;
+  };
+  const copied = copy(value, 0);
+  if (problem !== undefined) return { ok: false, problem };
+  const bytes = utf8JsonBytes(JSON.stringify(copied), maxBytes);
+  if (bytes > maxBytes) return { ok: false, problem: `is ${bytes} bytes of JSON, more than the limit of ${maxBytes}` };
+  if (copied !== null && typeof copied === "object") frozenCopies.add(copied);
+  return { ok: true, value: copied };
+}
+
+/** The UTF-8 length of JSON text; skips counting when even 3 bytes per code unit stays within `limit`. */
+function utf8JsonBytes(text: string, limit: number): number {
+  if (text.length * 3 <= limit) return text.length;
+  let bytes = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) {
+      // JSON.stringify leaves only well-formed pairs unescaped: a pair is one 4-byte character.
+      bytes += 4;
+      index += 1;
+    } else bytes += 3;
+  }
+  return bytes;
+}
