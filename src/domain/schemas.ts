@@ -60,7 +60,11 @@ const json = (maxBytes: number) =>
   });
 
 const jsonObject = (maxBytes: number) =>
-  z.record(z.string(), z.custom<JsonValue>()).transform((value, context) => {
+  z.custom<JsonObject>().transform((value, context) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      context.addIssue({ code: "custom", message: `expected an object, received ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}` });
+      return z.NEVER;
+    }
     const result = plainJsonCopy(value, maxBytes);
     if (result.ok) return result.value as JsonObject;
     context.addIssue({ code: "custom", message: `value ${result.problem}` });

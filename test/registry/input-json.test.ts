@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { rejects, setup } from "./support.js";
+
+async function world(limits?: { content?: number; metadata?: number }) {
+  const ctx = setup(limits === undefined ? {} : { limits });
+  await ctx.admin.projects.create({ owner: "acme", name: "churn" });
+  return ctx;
+}
+
+describe("content and metadata input", () => {
+  it("refuses what is not plain JSON with VALIDATION naming the field and the problem", async () => {
+    const { admin } = await world();
+    const cycle: Record<string, unknown> = {};
+    cycle["self"] = cycle;
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ["circular content", { content: cycle }, /content: value is circular/],
+      ["a Date in content", { content: { at: new Date(0) } }, /content: value holds an object that is not a plain object/],
+      ["NaN in metadata", { metadata: { loss: Number.NaN } }, /metadata: value holds a number that is not finite/],
+      ["an array as metadata", { metadata: [1] }, /metadata: expected an object, received an array/],
+      ["a string as metadata", { metadata: "accuracy" }, /metadata: expected an object, received string/],
+      ["null as metadata", { metadata: null }, /metadata: expected an object, received null/],
+    ];
+    for (const [what, fields, message] of cases) {
+      const error = await rejects(admin.models.register({ project: "acme/churn", ...fields } as never), "VALIDATION");
+      expect(error.message, what).toMatch(message);
+    }
+    expect((await admin.models.list("acme/churn")).count).toBe(0);
+  });
+
+  it("counts the byte limits in UTF-8 JSON, at the edge", async () => {
+    const { admin } = await world({ content: 10, metadata: 10 });
+    await admin.models.register({ project: "acme/churn", name: "fits", content: { a: "é" }, metadata: { a: "é" } }); // {"a":"é"} = 10 bytes
+    const error = await rejects(admin.models.register({ project: "acme/churn", name: "over", content: { a: "éé" } }), "VALIDATION");
+    expect(error.message).toMatch(/content: value is 12 bytes of JSON, more than the limit of 10/);
+    await rejects(admin.models.register({ project: "acme/churn", name: "over", metadata: { a: "éé" } }), "VALIDATION");
+  });
+
+  it("hands back frozen copies equal to the input", async () => {
+    const { admin } = await world();
+    const text = '{"layers":[{"units":64}],"__proto__":{"polluted":true}}';
+    const version = await admin.models.register({ project: "acme/churn", name: "v1", content: JSON.parse(text) as never });
+    expect(JSON.stringify(version.content)).toBe(text);
+    expect(Object.getPrototypeOf(version.content)).toBe(Object.prototype);
+    expect(Object.isFrozen((version.content as { layers: unknown[] }).layers[0])).toBe(true);
+    expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
+  });
+});
