@@ -22,57 +22,63 @@ export function isFrozenJsonCopy(value: unknown): value is JsonValue {
  * this function is returned as is, not copied again.
  */
 export function frozenJsonCopy(value: unknown, where: { collection: string; key: string }): JsonValue {
-  const stack = new Set<object>();
-  const fail = (why: string): never => {
-    throw new RegistryError("VALIDATION", `The value for ${where.collection}/${where.key} is not plain JSON: ${why}`, { ...where });
-  };
-  const copy = (input: unknown, key: string): JsonValue | undefined => {
-    let node = input;
-    if (node !== null && (typeof node === "object" || typeof node === "bigint") && typeof (node as { toJSON?: unknown }).toJSON === "function") {
-      node = (node as { toJSON: (key: string) => unknown }).toJSON(key);
-    }
-    switch (typeof node) {
-      case "string":
-      case "boolean":
-        return node;
-      case "number":
-        return Number.isFinite(node) ? (node === 0 ? 0 : node) : null;
-      case "bigint":
-        return fail("a BigInt cannot be serialized");
-      case "undefined":
-      case "function":
-      case "symbol":
-        return undefined;
-    }
-    if (node === null) return null;
-    const object = node as object;
-    if (frozenCopies.has(object)) return object as JsonValue;
-    if (stack.has(object)) return fail("it is circular");
-    stack.add(object);
-    let result: JsonValue;
-    if (Array.isArray(object)) {
-      const items: JsonValue[] = new Array<JsonValue>(object.length);
-      for (let index = 0; index < object.length; index++) items[index] = copy(object[index], String(index)) ?? null;
-      result = Object.freeze(items) as JsonValue;
-    } else {
-      const out: Record<string, JsonValue> = {};
-      for (const name of Object.keys(object)) {
-        const child = copy((object as Record<string, unknown>)[name], name);
-        if (child === undefined) continue;
-        // `__proto__` must become an own property, as JSON.parse makes it, never the prototype.
-        if (name === "__proto__") Object.defineProperty(out, name, { value: child, enumerable: true, writable: true, configurable: true });
-        else out[name] = child;
-      }
-      result = Object.freeze(out);
-    }
-    stack.delete(object);
-    return result;
-  };
   if (value !== null && typeof value === "object" && frozenCopies.has(value)) return value as JsonValue;
-  const copied = copy(value, "");
-  if (copied === undefined) return fail("it serializes to nothing");
+  const copied = copyNode(value, "", [], where);
+  if (copied === undefined) return notJson(where, "it serializes to nothing");
   if (copied !== null && typeof copied === "object") frozenCopies.add(copied);
   return copied;
+}
+
+/** Below this depth a cycle is not looked for: it shows up as an ancestor once the walk goes deeper. */
+const CYCLE_CHECK_DEPTH = 32;
+
+function notJson(where: { collection: string; key: string }, why: string): never {
+  throw new RegistryError("VALIDATION", `The value for ${where.collection}/${where.key} is not plain JSON: ${why}`, { ...where });
+}
+
+/** One node of {@link frozenJsonCopy}; `ancestors` are the objects being copied above it. */
+function copyNode(input: unknown, key: string | number, ancestors: object[], where: { collection: string; key: string }): JsonValue | undefined {
+  let node = input;
+  if (node !== null && (typeof node === "object" || typeof node === "bigint") && typeof (node as { toJSON?: unknown }).toJSON === "function") {
+    node = (node as { toJSON: (key: string) => unknown }).toJSON(String(key));
+  }
+  switch (typeof node) {
+    case "string":
+    case "boolean":
+      return node;
+    case "number":
+      return Number.isFinite(node) ? (node === 0 ? 0 : node) : null;
+    case "bigint":
+      return notJson(where, "a BigInt cannot be serialized");
+    case "undefined":
+    case "function":
+    case "symbol":
+      return undefined;
+  }
+  if (node === null) return null;
+  const object = node as object;
+  if (frozenCopies.has(object)) return object as JsonValue;
+  // A cycle repeats its objects forever, so it always passes the check depth with an ancestor repeated.
+  if (ancestors.length >= CYCLE_CHECK_DEPTH && ancestors.includes(object)) return notJson(where, "it is circular");
+  ancestors.push(object);
+  let result: JsonValue;
+  if (Array.isArray(object)) {
+    const items: JsonValue[] = new Array<JsonValue>(object.length);
+    for (let index = 0; index < object.length; index++) items[index] = copyNode(object[index], index, ancestors, where) ?? null;
+    result = Object.freeze(items) as JsonValue;
+  } else {
+    const out: Record<string, JsonValue> = {};
+    for (const name of Object.keys(object)) {
+      const child = copyNode((object as Record<string, unknown>)[name], name, ancestors, where);
+      if (child === undefined) continue;
+      // `__proto__` must become an own property, as JSON.parse makes it, never the prototype.
+      if (name === "__proto__") Object.defineProperty(out, name, { value: child, enumerable: true, writable: true, configurable: true });
+      else out[name] = child;
+    }
+    result = Object.freeze(out);
+  }
+  ancestors.pop();
+  return result;
 }
 
 /** Why a value is not accepted as plain JSON input, or its frozen copy. */

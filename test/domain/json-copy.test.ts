@@ -41,6 +41,23 @@ describe("frozenJsonCopy()", () => {
     expect(() => frozenJsonCopy(undefined, where)).toThrow(/nothing/);
   });
 
+  it("finds cycles of any length and copies deep or shared values that are not cycles", () => {
+    for (const length of [1, 2, 31, 32, 33, 100]) {
+      const head: Record<string, unknown> = {};
+      let tail = head;
+      for (let step = 1; step < length; step++) tail = (tail["next"] = {}) as Record<string, unknown>;
+      tail["next"] = head;
+      expect(() => frozenJsonCopy({ wrap: [head] }, where), `cycle of ${length}`).toThrow(/circular/);
+    }
+    let deep: unknown = "bottom";
+    for (let level = 0; level < 200; level++) deep = { level, deep };
+    expect(JSON.stringify(frozenJsonCopy(deep, where))).toBe(JSON.stringify(deep));
+    const shared = { x: [1] };
+    let chain: unknown = { a: shared, b: shared };
+    for (let level = 0; level < 40; level++) chain = [chain, shared];
+    expect(JSON.stringify(frozenJsonCopy(chain, where))).toBe(JSON.stringify(chain));
+  });
+
   it("hands back a frozen copy as is, also inside a larger value, and never trusts a look-alike", () => {
     const record = frozenJsonCopy({ a: [1, { b: "c" }] }, where);
     expect(isFrozenJsonCopy(record)).toBe(true);
