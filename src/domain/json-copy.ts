@@ -8,6 +8,10 @@ import type { JsonValue } from "./json.js";
  */
 const frozenCopies = new WeakSet<object>();
 
+/** One frozen empty array stands in for every empty array kept (a version's `artifacts`, a patch's root `path`...). */
+const EMPTY_ARRAY: readonly JsonValue[] = Object.freeze([]);
+frozenCopies.add(EMPTY_ARRAY);
+
 /** True when `value` is a root returned by {@link frozenJsonCopy}: deeply frozen, plain JSON, safe to keep as is. */
 export function isFrozenJsonCopy(value: unknown): value is JsonValue {
   return value !== null && typeof value === "object" && frozenCopies.has(value);
@@ -58,6 +62,7 @@ function copyNode(input: unknown, key: string | number, ancestors: object[], whe
   if (node === null) return null;
   const object = node as object;
   if (frozenCopies.has(object)) return object as JsonValue;
+  if (Array.isArray(object) && object.length === 0) return EMPTY_ARRAY as JsonValue;
   // A cycle repeats its objects forever, so it always passes the check depth with an ancestor repeated.
   if (ancestors.length >= CYCLE_CHECK_DEPTH && ancestors.includes(object)) return notJson(where, "it is circular");
   ancestors.push(object);
@@ -117,7 +122,9 @@ export function plainJsonCopy(value: unknown, maxBytes: number): PlainJsonResult
     }
     seen.add(node);
     let result: JsonValue;
-    if (Array.isArray(node)) {
+    if (Array.isArray(node) && node.length === 0) {
+      result = EMPTY_ARRAY as JsonValue;
+    } else if (Array.isArray(node)) {
       const items = new Array<JsonValue>(node.length);
       for (let index = 0; index < node.length && problem === undefined; index++) items[index] = copy(node[index], depth + 1);
       result = Object.freeze(items) as JsonValue;
@@ -163,4 +170,64 @@ function utf8JsonBytes(text: string, limit: number): number {
     } else bytes += 3;
   }
   return bytes;
+}
+
+/**
+ * Deep-freezes `value` in place and marks it like a {@link frozenJsonCopy} result, after checking
+ * that it is plain JSON: for records the registry built itself (from inputs that were already
+ * copied), so the store can keep them without copying. Unlike a copy it keeps the objects V8 built
+ * from object literals, which are smaller than objects grown key by key. Never pass a caller's object:
+ * it would be frozen.
+ * @throws RegistryError `VALIDATION` when a node is not plain JSON (`undefined`, a function, a
+ *   BigInt, a non-finite number, a class instance, an object with `toJSON`, a cycle).
+ */
+export function adoptJson<T>(value: T, where: { collection: string; key: string }): T {
+  if (value !== null && typeof value === "object" && !frozenCopies.has(value)) {
+    adoptNode(value, [], where);
+    frozenCopies.add(value);
+  } else if (value === null || typeof value !== "object") adoptNode(value, [], where);
+  return value;
+}
+
+function adoptNode(node: unknown, ancestors: object[], where: { collection: string; key: string }): void {
+  switch (typeof node) {
+    case "string":
+    case "boolean":
+      return;
+    case "number":
+      if (Number.isFinite(node)) return;
+      return notJson(where, "it holds a number that is not finite");
+    case "object":
+      break;
+    default:
+      return notJson(where, `it holds a ${typeof node}`);
+  }
+  if (node === null || frozenCopies.has(node)) return;
+  if (ancestors.length >= CYCLE_CHECK_DEPTH && ancestors.includes(node)) return notJson(where, "it is circular");
+  ancestors.push(node);
+  // Not yet frozen means ours to finish: empty arrays in it are swapped for the shared one.
+  const ours = !Object.isFrozen(node);
+  if (Array.isArray(node)) {
+    for (let index = 0; index < node.length; index++) {
+      const item: unknown = node[index];
+      if (ours && isEmptyArray(item)) node[index] = EMPTY_ARRAY;
+      else adoptNode(item, ancestors, where);
+    }
+  } else {
+    const prototype = Object.getPrototypeOf(node) as unknown;
+    if ((prototype !== Object.prototype && prototype !== null) || typeof (node as { toJSON?: unknown }).toJSON === "function") {
+      return notJson(where, "it holds an object that is not a plain object");
+    }
+    for (const name of Object.keys(node)) {
+      const item = (node as Record<string, unknown>)[name];
+      if (ours && isEmptyArray(item)) (node as Record<string, unknown>)[name] = EMPTY_ARRAY;
+      else adoptNode(item, ancestors, where);
+    }
+  }
+  ancestors.pop();
+  Object.freeze(node);
+}
+
+function isEmptyArray(value: unknown): boolean {
+  return Array.isArray(value) && value.length === 0 && value !== EMPTY_ARRAY;
 }

@@ -307,6 +307,15 @@ function checkMove(move: unknown, what: string): void {
   }
 }
 
+// Built once: every version keeps these strings, so they should be one shared string, not one each.
+const CREATION_REASONS: Readonly<Record<StageHolderKind, string>> = Object.fromEntries(
+  Object.entries(KIND_NAMES).map(([kind, name]) => [kind, `${name}VersionCreated`]),
+) as Record<StageHolderKind, string>;
+const STAGE_UPDATED_REASONS: Readonly<Record<string, string>> = Object.fromEntries(Object.values(KIND_NAMES).map((name) => [name, `${name}VersionStageUpdated`]));
+const CREATION_MESSAGES: Readonly<Record<StageHolderKind, string>> = Object.fromEntries(
+  Object.keys(KIND_NAMES).map((kind) => [kind, `A new ${kind} version is created`]),
+) as Record<StageHolderKind, string>;
+
 function kindName(kind: unknown): string {
   if (typeof kind === "string" && Object.hasOwn(KIND_NAMES, kind)) return KIND_NAMES[kind as StageHolderKind];
   throw new RegistryError("VALIDATION", `unknown version kind ${JSON.stringify(kind)}; expected model, artifact or component`, { kind });
@@ -401,7 +410,7 @@ export function defineStages(definition: StageMachineDefinition): StageMachine {
       return apply(version, from, {
         type: to,
         status: "True",
-        reason: move.reason ?? `${kind}VersionStageUpdated`,
+        reason: move.reason ?? (STAGE_UPDATED_REASONS[kind] as string),
         message: move.message ?? null,
         lastUpdateTime: move.at,
         lastTransitionTime: move.at,
@@ -410,13 +419,13 @@ export function defineStages(definition: StageMachineDefinition): StageMachine {
     },
 
     creationCondition(kind: StageHolderKind, actor: string, at: string): StageCondition {
-      const name = kindName(kind);
+      kindName(kind); // refuses an unknown kind
       checkMove({ to: n.initial, actor, at }, "creation condition");
       return Object.freeze({
         type: n.initial,
         status: "True",
-        reason: `${name}VersionCreated`,
-        message: `A new ${kind} version is created`,
+        reason: CREATION_REASONS[kind as StageHolderKind],
+        message: CREATION_MESSAGES[kind as StageHolderKind],
         lastUpdateTime: at,
         lastTransitionTime: at,
         actor,

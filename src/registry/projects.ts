@@ -7,7 +7,7 @@ import type { Page, Project, ProjectAccess, Run, Version, Visibility } from "../
 import type { RegistryContext } from "./context.js";
 import type { AccessGuard } from "./guard.js";
 import { directReader, type Reader, type UnitOfWork } from "./unit-of-work.js";
-import { fromStored, storedCopy, toStored, type StoredProject, type StoredRun, type StoredVersion } from "./stored-records.js";
+import { fromStored, toStored, type StoredProject, type StoredRun, type StoredVersion } from "./stored-records.js";
 import { PROJECT_FIELDS, planList, pageOf, type ListPlan } from "./listing.js";
 import { deleteVersion, fromStoredValue, type ListOptions } from "./versions.js";
 import { auditTarget, changesOf, DELETION_CHANGES, recordChange } from "./audit-trail.js";
@@ -262,11 +262,10 @@ export class ProjectsApi {
   }
 
   #write(unit: UnitOfWork, before: Project | undefined, after: StoredProject, type: "project.created" | "project.updated"): Project {
-    const stored = storedCopy(after, "projects", after.fullName);
-    const changes = changesOf(before === undefined ? undefined : (toStored(before) as StoredProject), stored);
-    const revision = unit.put("projects", stored.fullName, stored as unknown as JsonValue);
-    const project = fromStoredValue<Project>(stored, revision);
-    recordChange(this.#context, unit, { type, actor: this.#guard.actor, target: auditTarget.project(stored), changes, at: stored.updatedAt }, { project });
+    const changes = changesOf(before === undefined ? undefined : (toStored(before) as StoredProject), after);
+    const revision = unit.put("projects", after.fullName, after as unknown as JsonValue);
+    const project = fromStoredValue<Project>(after, revision);
+    recordChange(this.#context, unit, { type, actor: this.#guard.actor, target: auditTarget.project(after), changes, at: after.updatedAt }, { project });
     return project;
   }
 }

@@ -1,4 +1,5 @@
 import { nanoid } from "nanoid";
+import { flatString } from "../domain/flat-string.js";
 import { RegistryError, toStorageError } from "../errors.js";
 import { defaultPolicy, parsePrincipal, SYSTEM, ANONYMOUS, type AccessPolicy, type Principal } from "../domain/access.js";
 import { DEFAULT_STAGES, type StageMachine } from "../domain/stages.js";
@@ -124,8 +125,11 @@ export function createRegistry<M extends MetadataSchemas = MetadataSchemas>(opti
   const warn = options.onWarning ?? defaultWarn;
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const events = new RegistryEventBus((error, type) => warn(`A listener for ${type} threw: ${error instanceof Error ? error.message : String(error)}`));
-  const ids = options.ids ?? (() => globalThis.crypto.randomUUID());
-  const auditIds = options.ids ?? (() => nanoid());
+  // Ids live as long as their records: kept flat (see flatString), not as the concatenation trees the generators build.
+  const makeId = options.ids ?? (() => globalThis.crypto.randomUUID());
+  const makeAuditId = options.ids ?? (() => nanoid());
+  const ids = () => flatString(makeId());
+  const auditIds = () => flatString(makeAuditId());
   const runSource = options.runs;
 
   const emit = (unit: UnitOfWork, seq: number) => {

@@ -6,7 +6,7 @@ import type { RegistryContext } from "./context.js";
 import type { AccessGuard } from "./guard.js";
 import type { RegistryEventType } from "./events.js";
 import { directReader, type Reader, type UnitOfWork } from "./unit-of-work.js";
-import { fromStored, storedCopy, toStored, type StoredProject, type StoredRun } from "./stored-records.js";
+import { fromStored, toStored, type StoredProject, type StoredRun } from "./stored-records.js";
 import { RUN_FIELDS, planList, storeQuery, toPage } from "./listing.js";
 import { deleteVersion, fromStoredValue, assertPinned, type ListOptions, type PinOptions, type VersionsApi } from "./versions.js";
 import { loadRun } from "./run-links.js";
@@ -420,10 +420,9 @@ export class RunsApi {
   }
 
   #write(unit: UnitOfWork, before: Run | undefined, after: StoredRun, type: RegistryEventType): Run {
-    const stored = storedCopy(after, "runs", after.uuid);
-    const changes = changesOf(before === undefined ? undefined : (toStored(before) as StoredRun), stored);
-    const revision = unit.put("runs", stored.uuid, stored as unknown as JsonValue);
-    const run = fromStoredValue<Run>(stored, revision);
+    const changes = changesOf(before === undefined ? undefined : (toStored(before) as StoredRun), after);
+    const revision = unit.put("runs", after.uuid, after as unknown as JsonValue);
+    const run = fromStoredValue<Run>(after, revision);
     this.#record(unit, type, run, changes, run);
     return run;
   }

@@ -1,7 +1,7 @@
 import type { Project, Run, Version } from "../domain/records.js";
 import type { StoredItem } from "../store/store.js";
 import { deepFreeze } from "../domain/freeze.js";
-import { frozenJsonCopy } from "../domain/json-copy.js";
+import { flatString } from "../domain/flat-string.js";
 
 /** Record shapes as stored: the public record without its `revision` (which the store keeps). */
 export type StoredProject = Omit<Project, "revision">;
@@ -20,14 +20,14 @@ export function toStored<T extends { readonly revision: number }>(record: T): Om
   return rest;
 }
 
-/** Store keys of the helper records (DESIGN §5.7-5.11). */
+/** Store keys of the helper records (DESIGN §5.7-5.11), flat because the store keeps them. */
 export const keys = {
   /** Name reservation: unique (project, kind, name). */
-  name: (project: string, kind: string, name: string) => `${project}/${kind}/${name}`,
+  name: (project: string, kind: string, name: string) => flatString(`${project}/${kind}/${name}`),
   /** Auto-name and creation counter per (project, kind). */
   counter: (project: string, kind: string) => `${project}/${kind}`,
   /** Holder of an exclusive stage per (project, kind). */
-  holder: (project: string, kind: string, stage: string) => `${project}/${kind}/${stage}`,
+  holder: (project: string, kind: string, stage: string) => flatString(`${project}/${kind}/${stage}`),
 };
 
 /** The per-(project, kind) counter record. */
@@ -38,11 +38,3 @@ export interface Counter {
   readonly created: number;
 }
 
-/**
- * The record as it will be stored: one frozen JSON copy, made once. The store keeps this very object
- * (copying a frozen copy is free) and the audit entry of the change shares it, so a version is held
- * in memory once, not once per place that refers to it.
- */
-export function storedCopy<T extends object>(record: T, collection: string, key: string): T {
-  return frozenJsonCopy(record, { collection, key }) as unknown as T;
-}

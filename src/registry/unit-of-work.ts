@@ -1,5 +1,6 @@
 import { RegistryError, toStorageError } from "../errors.js";
 import { deepFreeze } from "../domain/freeze.js";
+import { adoptJson } from "../domain/json-copy.js";
 import type { JsonValue } from "../domain/json.js";
 import type { Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../store/store.js";
 import type { RegistryEvents, RegistryEventType } from "./events.js";
@@ -62,9 +63,11 @@ export class UnitOfWork {
     if (!this.#slots.has(id)) this.#slots.set(id, { collection, key: item.key, read: item.revision, current: item, written: false });
   }
 
-  /** Creates or replaces a record that was read first; returns the revision it will have. */
+  /** Creates or replaces a record that was read first (freezing `value`); returns the revision it will have. */
   put(collection: string, key: string, value: JsonValue): number {
     const slot = this.#slot(collection, key);
+    // Frozen in place and marked as a JSON copy: the store keeps this very object (see adoptJson).
+    adoptJson(value, { collection, key });
     const revision = slot.read + 1;
     slot.current = { key, revision, seq: 0, value };
     slot.written = true;
@@ -81,10 +84,10 @@ export class UnitOfWork {
   /** Adds an audit entry and the event to emit for it after the commit. */
   record(type: RegistryEventType, entry: AuditDraft, payload: Record<string, unknown>, project: string): void {
     // `project` and `targetUuid` are stored beside the entry so every store can filter on them.
-    this.#audit.push({
-      key: entry.id,
-      value: { ...(entry as unknown as Record<string, JsonValue>), project, targetUuid: entry.target.uuid },
-    });
+    // One object literal (not a spread): V8 gives all entries one shape, which freezing keeps shared.
+    const { id, type: entryType, at, actor, target, changes } = entry;
+    const value = { id, type: entryType, at, actor, target, changes, project, targetUuid: target.uuid } as unknown as JsonValue;
+    this.#audit.push({ key: entry.id, value: adoptJson(value, { collection: "audit", key: entry.id }) });
     this.events.push({ type, entry, payload });
   }
 

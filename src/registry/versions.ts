@@ -12,7 +12,7 @@ import type { AccessGuard } from "./guard.js";
 import type { RegistryEventType } from "./events.js";
 import { directReader, type Reader, type UnitOfWork } from "./unit-of-work.js";
 import { auditTarget, changesOf, DELETION_CHANGES, recordChange } from "./audit-trail.js";
-import { fromStored, keys, storedCopy, toStored, type Counter, type StoredProject, type StoredVersion } from "./stored-records.js";
+import { fromStored, keys, toStored, type Counter, type StoredProject, type StoredVersion } from "./stored-records.js";
 import { loadRun, relinkRun } from "./run-links.js";
 import { VERSION_FIELDS, VERSION_SORT_FIELDS, planList, storeQuery, toPage } from "./listing.js";
 import { readableProjects } from "./projects.js";
@@ -803,11 +803,10 @@ export function writeVersion(
   type: RegistryEventType,
   extra: Record<string, unknown>,
 ): Version {
-  const stored = storedCopy(after, "versions", after.uuid);
-  const changes = changesOf(before === undefined ? undefined : (toStored(before) as StoredVersion), stored);
-  const revision = unit.put("versions", stored.uuid, stored as unknown as JsonValue);
-  const version = fromStoredValue<Version>(stored, revision);
-  recordChange(context, unit, { type, actor, target: auditTarget.version(stored), changes, at: stored.updatedAt }, { version, ...extra });
+  const changes = changesOf(before === undefined ? undefined : (toStored(before) as StoredVersion), after);
+  const revision = unit.put("versions", after.uuid, after as unknown as JsonValue);
+  const version = fromStoredValue<Version>(after, revision);
+  recordChange(context, unit, { type, actor, target: auditTarget.version(after), changes, at: after.updatedAt }, { version, ...extra });
   return version;
 }
 
