@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { frozenJsonCopy, isFrozenJsonCopy, MAX_JSON_DEPTH, plainJsonCopy } from "../../src/domain/json-copy.js";
+import { adoptJson, frozenJsonCopy, isFrozenJsonCopy, MAX_JSON_DEPTH, plainJsonCopy } from "../../src/domain/json-copy.js";
+import { flatString } from "../../src/domain/flat-string.js";
 import { memoryStore } from "../../src/store/memory.js";
 
 const where = { collection: "c", key: "k" };
@@ -133,5 +134,52 @@ describe("plainJsonCopy()", () => {
     expect(problem({ a: shared, b: shared })).toBeUndefined();
     const nullPrototype = Object.assign(Object.create(null) as object, { a: 1 });
     expect(problem(nullPrototype)).toBeUndefined();
+  });
+});
+
+describe("adoptJson()", () => {
+  it("freezes a registry-built value in place, marks it, and shares one empty array", () => {
+    const record = { name: "v1", tags: [] as string[], artifacts: [] as string[], nested: { list: [1, [] as number[]] } };
+    const adopted = adoptJson(record, where);
+    expect(adopted).toBe(record);
+    expect(isFrozenJsonCopy(record)).toBe(true);
+    expect(Object.isFrozen(record.nested.list)).toBe(true);
+    expect(record.tags).toBe(record.artifacts);
+    expect(record.nested.list[1]).toBe(record.tags);
+    expect(frozenJsonCopy({ again: record }, where)).toEqual({ again: { name: "v1", tags: [], artifacts: [], nested: { list: [1, []] } } });
+    expect((frozenJsonCopy({ again: record }, where) as { again: unknown }).again).toBe(record);
+  });
+
+  it("refuses what is not plain JSON with VALIDATION", () => {
+    const cycle: Record<string, unknown> = {};
+    let tail = cycle;
+    for (let step = 0; step < 40; step++) tail = (tail["next"] = {}) as Record<string, unknown>;
+    tail["next"] = cycle;
+    const bad: [string, unknown, RegExp][] = [
+      ["undefined", { a: undefined }, /holds a undefined/],
+      ["a function", { f: () => 1 }, /holds a function/],
+      ["NaN", [Number.NaN], /not finite/],
+      ["a Date", { at: new Date(0) }, /not a plain object/],
+      ["toJSON", { toJSON: () => 1 }, /not a plain object/],
+      ["a cycle", cycle, /circular/],
+    ];
+    for (const [what, value, message] of bad) expect(() => adoptJson(value, where), what).toThrow(message);
+  });
+
+  it("leaves already frozen parts as they are", () => {
+    const condition = Object.freeze({ reasons: [] as string[] });
+    const record = adoptJson({ condition }, where);
+    expect(record.condition).toBe(condition);
+    expect(record.condition.reasons).not.toBe(adoptJson({ empty: [] as string[] }, where).empty);
+  });
+});
+
+describe("flatString()", () => {
+  it("answers an equal string", () => {
+    let built = "";
+    for (const char of "0123456789abcdefghijklmnop") built += char;
+    expect(flatString(built)).toBe("0123456789abcdefghijklmnop");
+    expect(flatString("short")).toBe("short");
+    expect(flatString('quote " and \\ and \u2028')).toBe('quote " and \\ and \u2028');
   });
 });
