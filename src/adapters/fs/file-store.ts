@@ -159,14 +159,18 @@ function prepare(writes: readonly Write[]): PreparedWrite[] {
     if (op !== "put") return { op, collection, key, expect };
     const text = jsonTextOf(value, collection, key);
     // A frozen JSON copy (what the registry hands over) is already what parsing the text would give.
-    return { op, collection, key, expect, text, value: isFrozenJsonCopy(value) ? value : (JSON.parse(text) as JsonValue) };
+    // Any other value is kept as its text, parsed when first read (see LazyRow): the caller may
+    // change its object after the call, and many records (audit entries) are never read back.
+    return isFrozenJsonCopy(value) ? { op, collection, key, expect, text, value } : { op, collection, key, expect, text };
   });
 }
 
 /**
- * A record read from the snapshot whose value is still JSON text (a slice of the snapshot): parsed
- * the first time the record is read, so opening costs no `JSON.parse` per record (DESIGN.md §5.29).
- * The snapshot's checksum was verified at open, so the text is exactly what compaction wrote.
+ * A record whose value is still JSON text: a slice of the snapshot, or the text of a committed value
+ * that was not handed over as a frozen JSON copy. Parsed the first time the record is read, so
+ * opening costs no `JSON.parse` per record (DESIGN.md §5.29), and neither does committing a record
+ * that is never read back (audit entries). The snapshot's checksum was verified at open, so the
+ * text is exactly what compaction wrote.
  */
 class LazyRow {
   constructor(
@@ -249,9 +253,14 @@ class Collection {
     this.loaded.push(row);
   }
 
-  put(item: StoredItem): void {
+  put(row: Row): void {
+    if (this.table === undefined) {
+      this.rows.set(row.key, row);
+      return;
+    }
+    const item = row instanceof LazyRow ? row.materialize(this.name) : row;
     this.rows.set(item.key, item);
-    this.table?.put(item);
+    this.table.put(item);
   }
 
   delete(key: string): void {
@@ -625,7 +634,7 @@ class FileStoreEngine {
     return true;
   }
 
-  private applyPut(collection: string, item: StoredItem): void {
+  private applyPut(collection: string, item: Row): void {
     this.table(collection).put(item);
     if (!ARCHIVED_COLLECTIONS.has(collection)) return;
     this.tombstones.get(collection)?.delete(item.key);
@@ -1037,7 +1046,11 @@ class FileStoreEngine {
           this.applyDelete(write.collection, write.key);
         } else {
           parts.push(`${head},"r":${write.expect + 1},"v":${write.text ?? "null"}}`);
-          this.applyPut(write.collection, Object.freeze({ key: write.key, revision: write.expect + 1, seq, value: write.value ?? null }));
+          const revision = write.expect + 1;
+          this.applyPut(
+            write.collection,
+            write.value !== undefined ? Object.freeze({ key: write.key, revision, seq, value: write.value }) : new LazyRow(write.key, revision, seq, write.text ?? "null"),
+          );
         }
       }
       this.seq = seq;
@@ -1243,8 +1256,11 @@ class FileStoreEngine {
     // 1. Append the archived collections' changes since the last snapshot to the archive.
     const archiveLines: string[] = [];
     for (const collection of ARCHIVED_COLLECTIONS) {
-      for (const item of this.tables.get(collection)?.items() ?? []) {
-        archiveLines.push(sealLine(JSON.stringify({ c: collection, k: item.key, r: item.revision, s: item.seq, v: item.value })));
+      const c = JSON.stringify(collection);
+      for (const row of this.tables.get(collection)?.rows.values() ?? []) {
+        // the shape JSON.stringify({ c, k, r, s, v }) gives, without parsing values kept as text
+        const value = row instanceof LazyRow ? row.text : JSON.stringify(row.value);
+        archiveLines.push(sealLine(`{"c":${c},"k":${JSON.stringify(row.key)},"r":${row.revision},"s":${row.seq},"v":${value}}`));
       }
       for (const key of this.tombstones.get(collection) ?? []) archiveLines.push(sealLine(JSON.stringify({ c: collection, k: key, s: seq, d: 1 })));
     }

@@ -110,6 +110,22 @@ describe("fileStore() files", () => {
     expect(readdirSync(join(dir, "..")).filter((name) => !name.startsWith("s-"))).toEqual([]);
   });
 
+  test("a value committed as a plain object is kept as its text until read, and archived as it was", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet });
+    const entry = { action: "x", nested: { list: [1, "two", null], text: "é🚀" } };
+    await store.commit([put("audit", "e1", 0, entry), put("items", "i1", 0, entry)]);
+    entry.nested.list.push(4);
+    await store.compact();
+    expect((await store.get("items", "i1"))?.value).toEqual({ action: "x", nested: { list: [1, "two", null], text: "é🚀" } });
+    await store.close();
+    const archived = readFileSync(join(dir, "archive.jsonl"), "utf8").trim().split("\n")[1] ?? "";
+    expect(JSON.parse(archived.slice(archived.indexOf(" ") + 1))).toEqual({ c: "audit", k: "e1", r: 1, s: 1, v: { action: "x", nested: { list: [1, "two", null], text: "é🚀" } } });
+    const reopened = await fileStore({ dir, ...quiet });
+    expect(await reopened.get("audit", "e1")).toMatchObject({ revision: 1, seq: 1, value: { nested: { list: [1, "two", null] } } });
+    await reopened.close();
+  });
+
   test("sees commits of another instance on refresh, also across its compaction", async () => {
     const dir = freshDir();
     const a = await fileStore({ dir, ...quiet });
