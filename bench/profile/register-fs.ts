@@ -1,5 +1,7 @@
 /**
- * Profiling target: `node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile/register-fs.ts [count] [dir]`.
+ * Profiling target:
+ *   npx esbuild bench/profile/register-fs.ts --bundle --platform=node --format=esm --outfile=/tmp/proffs/regfs.mjs --log-level=warning
+ *   node --cpu-prof --cpu-prof-dir=/tmp/proffs /tmp/proffs/regfs.mjs [count] [dir]
  * Registers `count` versions one at a time into a fresh fileStore (durability "full").
  */
 import { mkdtempSync, rmSync } from "node:fs";
