@@ -3,18 +3,43 @@ import type { JsonValue } from "./json.js";
 
 /**
  * The roots this module built. A frozen copy is immutable all the way down and plain JSON, so copying
- * it again can hand back the same object: the registry copies a record once, and the store's copy of
- * it (and of an audit entry holding it) then shares it instead of duplicating it in memory.
+ * it again can hand back the same object: the registry builds a record once, and the store keeps that
+ * object (and an audit entry holding it shares it) instead of duplicating it in memory.
+ *
+ * A mark is only needed from the moment the registry builds a value until its store takes it (the same
+ * call), so marks live in two generations of {@link MARKS_PER_GENERATION} and older ones are dropped: a
+ * WeakSet of every record ever built cost about 200 bytes per version. A copy whose mark was dropped
+ * is merely copied again. The shared constants below stay marked.
  */
-const frozenCopies = new WeakSet<object>();
+const MARKS_PER_GENERATION = 8192;
+let recentMarks = new WeakSet<object>();
+let olderMarks = new WeakSet<object>();
+let marksInGeneration = 0;
+const constants = new Set<object>();
+
+function mark(value: object): void {
+  recentMarks.add(value);
+  if (++marksInGeneration >= MARKS_PER_GENERATION) {
+    olderMarks = recentMarks;
+    recentMarks = new WeakSet<object>();
+    marksInGeneration = 0;
+  }
+}
+
+function isMarked(value: object): boolean {
+  return recentMarks.has(value) || olderMarks.has(value) || constants.has(value);
+}
 
 /** One frozen empty array stands in for every empty array kept (a version's `artifacts`, a patch's root `path`...). */
 const EMPTY_ARRAY: readonly JsonValue[] = Object.freeze([]);
-frozenCopies.add(EMPTY_ARRAY);
+constants.add(EMPTY_ARRAY);
 
-/** True when `value` is a root returned by {@link frozenJsonCopy}: deeply frozen, plain JSON, safe to keep as is. */
+/**
+ * True when `value` is a recent root returned by {@link frozenJsonCopy}, {@link plainJsonCopy} or
+ * {@link adoptJson}: deeply frozen, plain JSON, safe to keep as is. (False for an old one: see the marks.)
+ */
 export function isFrozenJsonCopy(value: unknown): value is JsonValue {
-  return value !== null && typeof value === "object" && frozenCopies.has(value);
+  return value !== null && typeof value === "object" && isMarked(value);
 }
 
 /**
@@ -26,10 +51,10 @@ export function isFrozenJsonCopy(value: unknown): value is JsonValue {
  * this function is returned as is, not copied again.
  */
 export function frozenJsonCopy(value: unknown, where: { collection: string; key: string }): JsonValue {
-  if (value !== null && typeof value === "object" && frozenCopies.has(value)) return value as JsonValue;
+  if (value !== null && typeof value === "object" && isMarked(value)) return value as JsonValue;
   const copied = copyNode(value, "", [], where);
   if (copied === undefined) return notJson(where, "it serializes to nothing");
-  if (copied !== null && typeof copied === "object") frozenCopies.add(copied);
+  if (copied !== null && typeof copied === "object") mark(copied);
   return copied;
 }
 
@@ -61,7 +86,7 @@ function copyNode(input: unknown, key: string | number, ancestors: object[], whe
   }
   if (node === null) return null;
   const object = node as object;
-  if (frozenCopies.has(object)) return object as JsonValue;
+  if (isMarked(object)) return object as JsonValue;
   if (Array.isArray(object) && object.length === 0) return EMPTY_ARRAY as JsonValue;
   // A cycle repeats its objects forever, so it always passes the check depth with an ancestor repeated.
   if (ancestors.length >= CYCLE_CHECK_DEPTH && ancestors.includes(object)) return notJson(where, "it is circular");
@@ -151,7 +176,7 @@ export function plainJsonCopy(value: unknown, maxBytes: number): PlainJsonResult
   if (problem !== undefined) return { ok: false, problem };
   const bytes = utf8JsonBytes(JSON.stringify(copied), maxBytes);
   if (bytes > maxBytes) return { ok: false, problem: `is ${bytes} bytes of JSON, more than the limit of ${maxBytes}` };
-  if (copied !== null && typeof copied === "object") frozenCopies.add(copied);
+  if (copied !== null && typeof copied === "object") mark(copied);
   return { ok: true, value: copied };
 }
 
@@ -182,9 +207,9 @@ function utf8JsonBytes(text: string, limit: number): number {
  *   BigInt, a non-finite number, a class instance, an object with `toJSON`, a cycle).
  */
 export function adoptJson<T>(value: T, where: { collection: string; key: string }): T {
-  if (value !== null && typeof value === "object" && !frozenCopies.has(value)) {
+  if (value !== null && typeof value === "object" && !isMarked(value)) {
     adoptNode(value, [], where);
-    frozenCopies.add(value);
+    mark(value);
   } else if (value === null || typeof value !== "object") adoptNode(value, [], where);
   return value;
 }
@@ -202,15 +227,16 @@ function adoptNode(node: unknown, ancestors: object[], where: { collection: stri
     default:
       return notJson(where, `it holds a ${typeof node}`);
   }
-  if (node === null || frozenCopies.has(node)) return;
+  if (node === null || isMarked(node)) return;
   if (ancestors.length >= CYCLE_CHECK_DEPTH && ancestors.includes(node)) return notJson(where, "it is circular");
   ancestors.push(node);
-  // Not yet frozen means ours to finish: empty arrays in it are swapped for the shared one.
+  // Not yet frozen means ours to finish: empty and one-string arrays in it are swapped for shared ones.
   const ours = !Object.isFrozen(node);
   if (Array.isArray(node)) {
     for (let index = 0; index < node.length; index++) {
       const item: unknown = node[index];
-      if (ours && isEmptyArray(item)) node[index] = EMPTY_ARRAY;
+      const shared = ours ? shareable(item) : undefined;
+      if (shared !== undefined) node[index] = shared;
       else adoptNode(item, ancestors, where);
     }
   } else {
@@ -220,7 +246,8 @@ function adoptNode(node: unknown, ancestors: object[], where: { collection: stri
     }
     for (const name of Object.keys(node)) {
       const item = (node as Record<string, unknown>)[name];
-      if (ours && isEmptyArray(item)) (node as Record<string, unknown>)[name] = EMPTY_ARRAY;
+      const shared = ours ? shareable(item) : undefined;
+      if (shared !== undefined) (node as Record<string, unknown>)[name] = shared;
       else adoptNode(item, ancestors, where);
     }
   }
@@ -228,6 +255,30 @@ function adoptNode(node: unknown, ancestors: object[], where: { collection: stri
   Object.freeze(node);
 }
 
-function isEmptyArray(value: unknown): boolean {
-  return Array.isArray(value) && value.length === 0 && value !== EMPTY_ARRAY;
+/** The shared array equal to `value` (empty, or one short string), if there is one. */
+function shareable(value: unknown): readonly JsonValue[] | undefined {
+  if (!Array.isArray(value) || value.length > 1) return undefined;
+  return value.length === 0 ? (value === EMPTY_ARRAY ? undefined : EMPTY_ARRAY) : sharedSingle(value);
+}
+
+/**
+ * Shared frozen one-string arrays: a version's `contributors` (`[actor]`) and most audit patch paths
+ * (`["stage"]`, `["updatedAt"]`) repeat across thousands of records. Bounded, so odd values cannot
+ * grow it without limit.
+ */
+const SINGLE_STRING_ARRAYS = new Map<string, readonly string[]>();
+const MAX_SHARED_SINGLES = 1024;
+const MAX_SHARED_SINGLE_LENGTH = 64;
+
+function sharedSingle(value: unknown): readonly string[] | undefined {
+  if (!Array.isArray(value) || value.length !== 1 || Object.isFrozen(value)) return undefined;
+  const only: unknown = value[0];
+  if (typeof only !== "string" || only.length > MAX_SHARED_SINGLE_LENGTH) return undefined;
+  let shared = SINGLE_STRING_ARRAYS.get(only);
+  if (shared === undefined && SINGLE_STRING_ARRAYS.size < MAX_SHARED_SINGLES) {
+    shared = Object.freeze([only]);
+    constants.add(shared);
+    SINGLE_STRING_ARRAYS.set(only, shared);
+  }
+  return shared;
 }

@@ -75,6 +75,18 @@ describe("frozenJsonCopy()", () => {
     expect(isFrozenJsonCopy("text")).toBe(false);
   });
 
+  it("forgets old marks (two generations of 8,192) and then simply copies again", () => {
+    const old = frozenJsonCopy({ a: [1] }, where);
+    const recent: unknown[] = [];
+    for (let step = 0; step < 2 * 8192; step++) recent.push(frozenJsonCopy({ step }, where));
+    expect(isFrozenJsonCopy(old)).toBe(false);
+    expect(isFrozenJsonCopy(recent.at(-1))).toBe(true);
+    const again = frozenJsonCopy(old, where);
+    expect(again).not.toBe(old);
+    expect(again).toEqual({ a: [1] });
+    expect(isFrozenJsonCopy(frozenJsonCopy([], where))).toBe(true); // the shared empty array stays marked
+  });
+
   it("lets the memory store keep a frozen copy without copying it again", async () => {
     const store = memoryStore();
     const record = frozenJsonCopy({ name: "v1", tags: ["x"] }, where);
