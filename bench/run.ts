@@ -127,7 +127,8 @@ async function main(): Promise<void> {
         figures.push(...(await runRegistryWorkloads({ store, storeName: factory.name, size, writes, counts: countsFor(factory), warmup: WARMUP, rounds })));
         if (factory.persistent) await store.close?.();
 
-        const residentRounds = options.quick || size >= 100_000 ? 1 : 3;
+        // RSS moves by ~20% between processes (when V8 returns pages): the median of 3 at every size.
+        const residentRounds = options.quick ? 1 : 3;
         progress(`${factory.name} ${size}: resident memory (${residentRounds} child process${residentRounds > 1 ? "es" : ""})`);
         const resident = await measureResidentMemory(residentRounds, factory.name, location, size);
         const how = factory.persistent ? "child opens the store" : "child seeds through the registry";
