@@ -32,7 +32,8 @@ export interface MemoryStoreOptions {
  *   `RegistryError("CONFLICT")` with `details: { collection, key, expected, actual, conflicts }`; two writes
  *   to one record in a commit, a malformed write or a non-JSON value throw `VALIDATION`.
  * - Every commit gets a strictly increasing `seq` (1, 2, ...), carried by the items it wrote.
- * - Values are deep-copied in (as JSON) and handed out deeply frozen.
+ * - Values are deep-copied in (as JSON) and handed out deeply frozen; a value that already is such a
+ *   frozen copy (what the registry hands over) is kept as is, not copied again.
  * - `query` uses equality indexes (see {@link MemoryStoreOptions.indexes}) and a bounded top-k
  *   selection when a `limit` is given; the answer always equals filtering and sorting everything.
  * - After `close()`, every call rejects with `STORAGE`.

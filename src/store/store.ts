@@ -106,6 +106,8 @@ export interface CommitResult {
  * is an afternoon's work; run `runStoreConformance()` from `artifact-versions/testing` to prove one.
  *
  * Values are plain JSON; a store must hand back a value equal to the one put (a deep copy, or frozen).
+ * The registry hands `commit` deeply frozen values and never changes them afterwards, so a store may
+ * keep them as they are; a store must never change a value it was given.
  */
 export interface Store {
   /** Resolves the record, or `undefined` when it does not exist. Never rejects for a missing record. */
