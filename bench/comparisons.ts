@@ -3,7 +3,8 @@ import type { Comparison, Figure } from "./figure.js";
 /**
  * Which baseline gives each workload meaning:
  * - memory-store workloads and every read: the in-memory floor (zod parse + Map.set);
- * - durable writes of a persistent store: append + fdatasync, and temp + fsync + rename + dir fsync;
+ * - durable writes of a persistent store: append + fdatasync, and temp + fsync + rename + dir fsync
+ *   (sequential register first against the append + fdatasync rounds interleaved with its own rounds);
  * - register-sequential at a size where lowdb ran: lowdb's write at that size;
  * - open: reading and parsing the same records as JSON lines into a Map.
  */
@@ -15,6 +16,7 @@ export function baselinesOf(figure: Figure, persistent: boolean): string[] {
   const writes = figure.workload.startsWith("register") || figure.workload === "stage";
   if (!writes || !persistent) return ["baseline/zod-map"];
   const ids = ["baseline/append-fdatasync", "baseline/temp-fsync-rename-dirfsync"];
+  if (figure.workload === "register-sequential") ids.unshift(`baseline/append-fdatasync-interleaved/${size}`);
   if (figure.workload === "register-sequential" || figure.workload === "register-64-in-flight") ids.push(`baseline/lowdb-write/${size}`);
   return ids;
 }

@@ -6,7 +6,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { COLLECTIONS, type JsonValue, type Store, type StoredItem } from "../src/index.js";
-import { measureAppendFdatasync } from "./baselines/append-fdatasync.js";
+import { measureAppendFdatasync, openAppendFloor } from "./baselines/append-fdatasync.js";
 import { measureAtomicReplace } from "./baselines/atomic-replace.js";
 import { measureLowdb } from "./baselines/lowdb-peer.js";
 import { measureReadParseLines } from "./baselines/read-parse-lines.js";
@@ -75,6 +75,8 @@ async function main(): Promise<void> {
   }
   const rounds = options.rounds;
   const seed = new SeedSource();
+  // Bytes per operation of the disk baselines: set from the first size's records.
+  let lineBytes = 2_048;
 
   try {
     for (const [sizeIndex, size] of options.sizes.entries()) {
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
 
       const all = options.only === undefined;
       if (all && sizeIndex === 0) {
-        const lineBytes = bytesPerVersion(items, size);
+        lineBytes = bytesPerVersion(items, size);
         const versionRecords = (await seed.store.query("versions", { limit: 1_000 })).items.map((item) => item.value as JsonValue);
         notes.push(`disk baselines use ${lineBytes} B per operation: the average JSON bytes the registry stores per version at ${size.toLocaleString("en-US")}`);
         progress("baselines: append + fdatasync, temp + fsync + rename + dir fsync, zod + Map");
@@ -124,7 +126,12 @@ async function main(): Promise<void> {
         const store = await openAndTouch(factory, location);
         const writes = size <= factory.writeWorkloadsUpTo;
         progress(`${factory.name} ${size}: registry workloads${writes ? "" : " (open, get and list only)"}`);
-        figures.push(...(await runRegistryWorkloads({ store, storeName: factory.name, size, writes, counts: countsFor(factory), warmup: WARMUP, rounds })));
+        const floor = factory.fsyncsLocalDisk === true && writes ? openAppendFloor(options.dir, lineBytes) : undefined;
+        try {
+          figures.push(...(await runRegistryWorkloads({ store, storeName: factory.name, size, writes, counts: countsFor(factory), warmup: WARMUP, rounds, ...(floor === undefined ? {} : { floor }) })));
+        } finally {
+          floor?.close();
+        }
         if (factory.persistent) await store.close?.();
 
         // RSS moves by ~20% between processes (when V8 returns pages): the median of 3 at every size.

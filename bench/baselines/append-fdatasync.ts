@@ -25,3 +25,31 @@ export async function measureAppendFdatasync(plan: RoundPlan, dir: string, lineB
     rmSync(path, { force: true });
   }
 }
+
+/** An open append + fdatasync journal: `append(n)` performs `n` operations; `close()` removes the file. */
+export interface AppendFloor {
+  append(operations: number): void;
+  close(): void;
+}
+
+/**
+ * The same floor as {@link measureAppendFdatasync}, kept open so a workload can interleave its rounds
+ * with rounds of the floor (disk speed on a shared machine drifts within a run).
+ */
+export function openAppendFloor(dir: string, lineBytes: number): AppendFloor {
+  const path = join(dir, "baseline-interleaved.log");
+  const line = Buffer.from(`${"x".repeat(Math.max(0, lineBytes - 1))}\n`);
+  const fd = openSync(path, "a");
+  return {
+    append(operations) {
+      for (let index = 0; index < operations; index++) {
+        writeSync(fd, line);
+        fdatasyncSync(fd);
+      }
+    },
+    close() {
+      closeSync(fd);
+      rmSync(path, { force: true });
+    },
+  };
+}

@@ -11,6 +11,12 @@ export interface BenchStoreFactory {
   readonly description: string;
   /** True when the records live outside the process: open time is measured at each size. */
   readonly persistent: boolean;
+  /**
+   * True when a commit is fsynced to the local disk the benchmark's directory is on: its sequential
+   * register rounds are then interleaved with rounds of the append + fdatasync floor, so their ratio
+   * compares the two under the same disk conditions.
+   */
+  readonly fsyncsLocalDisk?: boolean;
   /** Largest project size at which write workloads (register, stage) run; above it only open, get and list. */
   readonly writeWorkloadsUpTo: number;
   /** Undefined when the store can run here, else why not (missing module, no server). */

@@ -17,6 +17,7 @@ export const fsBenchStore: BenchStoreFactory = {
   name: "fs",
   description: 'fileStore({ dir, durability: "full" }), loaded with durability "none"',
   persistent: true,
+  fsyncsLocalDisk: true,
   writeWorkloadsUpTo: 10_000,
   async unavailable() {
     try {

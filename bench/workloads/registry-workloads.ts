@@ -2,6 +2,8 @@ import { createRegistry, SYSTEM, type Store } from "../../src/index.js";
 import type { Figure } from "../figure.js";
 import { figureId } from "../figure.js";
 import { measureThroughput, type RoundPlan, type Throughput } from "../measure.js";
+import type { AppendFloor } from "../baselines/append-fdatasync.js";
+import { spreadOf } from "../statistics.js";
 import { seededRandom } from "../random.js";
 import { benchRegisterInput, BENCH_PROJECT, LIST_QUERY } from "../version-mix.js";
 
@@ -30,6 +32,8 @@ export async function runRegistryWorkloads(options: {
   counts: OperationCounts;
   warmup: number;
   rounds: number;
+  /** For a store fsyncing to the local disk: the floor run right before each sequential register round. */
+  floor?: AppendFloor;
 }): Promise<Figure[]> {
   const { store, storeName, size, counts, warmup, rounds } = options;
   const session = createRegistry({ store }).as(SYSTEM);
@@ -69,9 +73,17 @@ export async function runRegistryWorkloads(options: {
     }
     registered = [];
   };
+  const floorRates: number[] = [];
+  const floor = options.floor;
   add(
     "register-sequential",
     await measureThroughput(plan(counts.register), {
+      before(round) {
+        if (floor === undefined) return;
+        const start = process.hrtime.bigint();
+        floor.append(counts.register);
+        if (round >= warmup) floorRates.push(counts.register / (Number(process.hrtime.bigint() - start) / 1e9));
+      },
       async run() {
         for (let index = 0; index < counts.register; index++) registered.push((await session.models.register(benchRegisterInput(index))).name);
       },
@@ -79,6 +91,17 @@ export async function runRegistryWorkloads(options: {
     }),
     "models.register() awaited one at a time (auto name, 2 tags, metadata, description)",
   );
+  if (floor !== undefined) {
+    figures.push({
+      id: figureId("baseline", "append-fdatasync-interleaved", size),
+      store: "baseline",
+      workload: "append-fdatasync-interleaved",
+      size,
+      unit: "ops/s",
+      spread: spreadOf(floorRates),
+      note: `append + fdatasync, ${counts.register} ops right before each ${storeName} register-sequential round`,
+    });
+  }
 
   const batches = Math.max(1, Math.round(counts.registerInFlight / IN_FLIGHT));
   add(
