@@ -44,11 +44,18 @@ export const DELETION_CHANGES: readonly AuditPatch[] = Object.freeze([{ op: "rem
 
 /** Immer patches that turn `before` into `after` (top-level fields compared by value). */
 export function patchesBetween<T extends object>(before: T, after: T): AuditPatch[] {
+  // Fields are compared on the plain records, not through the draft: reading a draft's object field
+  // makes a proxy for it, and stringifying through proxies cost most of a stage move. Unchanged fields
+  // are usually the same object (records are spread from the one before), so most need no stringify.
+  const changed: string[] = [];
+  for (const key of Object.keys(after)) {
+    const was = (before as Record<string, unknown>)[key];
+    const now = (after as Record<string, unknown>)[key];
+    if (was !== now && JSON.stringify(was) !== JSON.stringify(now)) changed.push(key);
+  }
+  if (changed.length === 0) return [];
   const [, patches] = produceWithPatches(before, (draft: Draft<T>) => {
-    for (const key of Object.keys(after) as (keyof Draft<T>)[]) {
-      const value = (after as Record<keyof Draft<T>, unknown>)[key];
-      if (JSON.stringify(draft[key]) !== JSON.stringify(value)) (draft as Record<keyof Draft<T>, unknown>)[key] = value;
-    }
+    for (const key of changed) (draft as Record<string, unknown>)[key] = (after as Record<string, unknown>)[key];
   });
   return patches as AuditPatch[];
 }
