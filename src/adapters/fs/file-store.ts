@@ -14,7 +14,7 @@ import type { JsonValue } from "../../domain/json.js";
 import { DEFAULT_INDEXED_FIELDS, MemoryTable, type MemoryTableOptions } from "../../store/memory.js";
 import type { CommitResult, Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../../store/store.js";
 import { checkCollection, checkKey, checkWrites, jsonTextOf } from "../../store/write-validation.js";
-import { isFrozenJsonCopy } from "../../store/json-copy.js";
+import { isFrozenJsonCopy } from "../../domain/json-copy.js";
 import {
   ARCHIVE_FILE,
   ARCHIVED_COLLECTIONS,
