@@ -14,6 +14,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 
 /** A server the tests may use. */
 export interface PostgresTestServer {
@@ -215,4 +216,48 @@ export async function dropSchemas(pool: pg.Pool, schemas: Iterable<string>): Pro
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) continue;
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   }
+}
+
+/** What {@link usePostgres} gives a suite: valid inside its tests (after `beforeAll`). */
+export interface PostgresSuite {
+  readonly server: PostgresTestServer;
+  readonly pool: pg.Pool;
+  /** Schemas dropped after the suite: add each one a test creates. */
+  readonly schemas: Set<string>;
+}
+
+/**
+ * Starts a server and a pool of `poolMax` clients for the enclosing `describe` and tears both down
+ * after it (first `beforeTeardown`, then dropping `schemas`, ending the pool, stopping the server).
+ */
+export function usePostgres(options: { poolMax: number; beforeTeardown?: () => Promise<void> }): PostgresSuite {
+  let server: PostgresTestServer | undefined;
+  let pool: pg.Pool | undefined;
+  const schemas = new Set<string>();
+  beforeAll(async () => {
+    server = await startPostgres();
+    pool = new pg.Pool({ ...server.poolConfig, max: options.poolMax });
+    pool.on("error", () => undefined); // idle clients see the server stop at the end
+  }, 60_000);
+  afterAll(async () => {
+    await options.beforeTeardown?.();
+    if (pool !== undefined) {
+      await dropSchemas(pool, schemas).catch(() => undefined);
+      await pool.end();
+    }
+    await server?.stop();
+  }, 60_000);
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("usePostgres(): the server is only there inside the suite's tests");
+    return value;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get pool() {
+      return started(pool);
+    },
+    schemas,
+  };
 }

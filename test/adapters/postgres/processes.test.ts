@@ -1,9 +1,8 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { postgresStore } from "../../../src/adapters/postgres/index.js";
-import { announcePostgresSkip, dropSchemas, freshSchema, startPostgres, type PostgresTestServer } from "../../support/postgres.js";
+import { announcePostgresSkip, freshSchema, usePostgres } from "../../support/postgres.js";
 
 const skipReason = announcePostgresSkip();
 const worker = fileURLToPath(new URL("./pg-worker.ts", import.meta.url));
@@ -36,30 +35,15 @@ function runWorker(args: string[]): Promise<Summary> {
 }
 
 describe.skipIf(skipReason !== undefined)("postgresStore across processes", () => {
-  let server: PostgresTestServer;
-  let pool: pg.Pool;
-  const schemas = new Set<string>();
-
-  beforeAll(async () => {
-    server = await startPostgres();
-    pool = new pg.Pool({ ...server.poolConfig, max: 4 });
-    pool.on("error", () => undefined); // idle clients see the server stop at the end
-  }, 60_000);
-
-  afterAll(async () => {
-    if (pool) {
-      await dropSchemas(pool, schemas).catch(() => undefined);
-      await pool.end();
-    }
-    await server?.stop();
-  }, 60_000);
+  const db = usePostgres({ poolMax: 4 });
+  const { schemas } = db;
 
   test("4 processes register into one collection at once: no lost or duplicated record", async () => {
     const schema = freshSchema("procs");
     schemas.add(schema);
     const names = 30;
     const startAt = String(Date.now() + 2500); // all workers start committing together, after the tsx start-up
-    const summaries = await Promise.all(["w1", "w2", "w3", "w4"].map((w) => runWorker([server.connectionString, schema, w, String(names), startAt])));
+    const summaries = await Promise.all(["w1", "w2", "w3", "w4"].map((w) => runWorker([db.server.connectionString, schema, w, String(names), startAt])));
 
     console.info(`[pg processes] conflicts retried: ${summaries.map((s) => `${s.worker}=${s.conflicts}`).join(" ")}`);
     const won = summaries.flatMap((s) => s.won);
@@ -67,7 +51,7 @@ describe.skipIf(skipReason !== undefined)("postgresStore across processes", () =
     expect(new Set(won).size).toBe(names); // ...by exactly one process
     for (const s of summaries) expect(s.won.length + s.lost).toBe(names);
 
-    const store = await postgresStore({ pool }, { schema });
+    const store = await postgresStore({ pool: db.pool }, { schema });
     const versions = await store.query("versions");
     expect(versions.total).toBe(names);
     const reservations = await store.query("names");

@@ -3,14 +3,13 @@
  * `memoryStore()` (the reference: `matches()` + `compareBy()`) answers.
  */
 import fc from "fast-check";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { postgresStore } from "../../../src/adapters/postgres/index.js";
 import { memoryStore } from "../../../src/store/memory.js";
 import type { JsonValue } from "../../../src/domain/json.js";
 import type { QueryNode, SortField } from "../../../src/domain/query/ast.js";
 import type { Store, StoreQuery, StoreQueryResult } from "../../../src/store/store.js";
-import { announcePostgresSkip, dropSchemas, freshSchema, startPostgres, type PostgresTestServer } from "../../support/postgres.js";
+import { announcePostgresSkip, freshSchema, usePostgres } from "../../support/postgres.js";
 
 const skipReason = announcePostgresSkip();
 
@@ -100,30 +99,15 @@ function view(result: StoreQueryResult) {
 }
 
 describe.skipIf(skipReason !== undefined)("postgresStore query equivalence with memoryStore", () => {
-  let server: PostgresTestServer;
-  let pool: pg.Pool;
-  const schemas = new Set<string>();
-
-  beforeAll(async () => {
-    server = await startPostgres();
-    pool = new pg.Pool({ ...server.poolConfig, max: 4 });
-    pool.on("error", () => undefined); // idle clients see the server stop at the end
-  }, 60_000);
-
-  afterAll(async () => {
-    if (pool) {
-      await dropSchemas(pool, schemas).catch(() => undefined);
-      await pool.end();
-    }
-    await server?.stop();
-  }, 60_000);
+  const db = usePostgres({ poolMax: 4 });
+  const { schemas } = db;
 
   test("random queries, sorts and pages answer like the memory store", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(record, { minLength: 0, maxLength: 30, size: "large" }), fc.array(query, { minLength: 1, maxLength: 12 }), async (records, queries) => {
         const schema = freshSchema("eq");
         schemas.add(schema);
-        const pgStore: Store = await postgresStore({ pool }, { schema });
+        const pgStore: Store = await postgresStore({ pool: db.pool }, { schema });
         const memory = memoryStore();
         try {
           // the same commits in the same order, so seqs agree too
@@ -157,7 +141,7 @@ describe.skipIf(skipReason !== undefined)("postgresStore query equivalence with 
           }
         } finally {
           await pgStore.close?.();
-          await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+          await db.pool.query(`DROP SCHEMA "${schema}" CASCADE`);
           schemas.delete(schema);
         }
       }),

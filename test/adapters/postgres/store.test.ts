@@ -1,5 +1,4 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { postgresStore, SCHEMA_VERSION } from "../../../src/adapters/postgres/index.js";
 import { MIGRATIONS } from "../../../src/adapters/postgres/migrations.js";
 import { parseQuery } from "../../../src/domain/query/index.js";
@@ -7,44 +6,33 @@ import type { QueryNode } from "../../../src/domain/query/ast.js";
 import { runStoreConformance } from "../../../src/testing/conformance.js";
 import { isRegistryError } from "../../../src/errors.js";
 import type { Store } from "../../../src/store/store.js";
-import { announcePostgresSkip, dropSchemas, freshSchema, startPostgres, type PostgresTestServer } from "../../support/postgres.js";
+import { announcePostgresSkip, freshSchema, usePostgres } from "../../support/postgres.js";
 
 const skipReason = announcePostgresSkip();
 
 describe.skipIf(skipReason !== undefined)("postgresStore", () => {
-  let server: PostgresTestServer;
-  let pool: pg.Pool;
-  const schemas = new Set<string>();
   const stores: Store[] = [];
+  const db = usePostgres({
+    poolMax: 10,
+    beforeTeardown: async () => {
+      for (const store of stores) await store.close?.();
+    },
+  });
+  const { schemas } = db;
 
   const open = async (schema = freshSchema()): Promise<Store> => {
     schemas.add(schema);
-    const store = await postgresStore({ pool }, { schema });
+    const store = await postgresStore({ pool: db.pool }, { schema });
     stores.push(store);
     return store;
   };
-
-  beforeAll(async () => {
-    server = await startPostgres();
-    pool = new pg.Pool({ ...server.poolConfig, max: 10 });
-    pool.on("error", () => undefined); // idle clients see the server stop at the end
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const store of stores) await store.close?.();
-    if (pool) {
-      await dropSchemas(pool, schemas).catch(() => undefined);
-      await pool.end();
-    }
-    await server?.stop();
-  }, 60_000);
 
   runStoreConformance({ test, expect, create: () => open(), name: "postgres conformance" });
 
   test("creates its tables on first use and records the migration", async () => {
     const schema = freshSchema();
     await open(schema);
-    const { rows } = await pool.query(`SELECT version, name FROM "${schema}".av_migrations ORDER BY version`);
+    const { rows } = await db.pool.query(`SELECT version, name FROM "${schema}".av_migrations ORDER BY version`);
     expect(rows.map((r: { version: number }) => r.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
     // opening again is a no-op
     const again = await open(schema);
@@ -56,7 +44,7 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
     const opened = await Promise.all(Array.from({ length: 6 }, () => open(schema)));
     await opened[0]?.commit([{ op: "put", collection: "projects", key: "a/b", expect: 0, value: { name: "b" } }]);
     for (const store of opened) expect((await store.get("projects", "a/b"))?.value).toEqual({ name: "b" });
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${schema}".av_migrations`);
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${schema}".av_migrations`);
     expect(rows[0].n).toBe(SCHEMA_VERSION);
   });
 
@@ -65,13 +53,13 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
     schemas.add(schema);
     const quoted = `"${schema}"`;
     // a schema at version 1, with rows written by version 1's commit function
-    await pool.query(`CREATE SCHEMA ${quoted}`);
-    await pool.query(`CREATE TABLE ${quoted}.av_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await db.pool.query(`CREATE SCHEMA ${quoted}`);
+    await db.pool.query(`CREATE TABLE ${quoted}.av_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const v1 = MIGRATIONS[0] as (typeof MIGRATIONS)[number];
-    await pool.query(v1.sql(quoted));
-    await pool.query(`INSERT INTO ${quoted}.av_migrations (version, name) VALUES (1, $1)`, [v1.name]);
+    await db.pool.query(v1.sql(quoted));
+    await db.pool.query(`INSERT INTO ${quoted}.av_migrations (version, name) VALUES (1, $1)`, [v1.name]);
     const records = Array.from({ length: 2_500 }, (_, i) => ({ project: i % 2 === 0 ? "a/b" : "a/c", kind: "model", stage: i % 10 === 0 ? "production" : "testing", tags: i % 3 === 0 ? ["x", 7] : [] }));
-    await pool.query(`SELECT ${quoted}.av_commit($1, $2, $3, $4, $5::jsonb[], $6, $7)`, [
+    await db.pool.query(`SELECT ${quoted}.av_commit($1, $2, $3, $4, $5::jsonb[], $6, $7)`, [
       records.map(() => "put"),
       records.map(() => "versions"),
       records.map((_, i) => `k${String(i).padStart(5, "0")}`),
@@ -81,7 +69,7 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
       records.map(() => null),
     ]);
     const store = await open(schema);
-    const { rows } = await pool.query(`SELECT max(version)::int AS v FROM ${quoted}.av_migrations`);
+    const { rows } = await db.pool.query(`SELECT max(version)::int AS v FROM ${quoted}.av_migrations`);
     expect(rows[0].v).toBe(SCHEMA_VERSION);
     const where = (text: string) => ({ where: parseQuery(text) as QueryNode });
     expect((await store.query("versions", { ...where("project:a/b, stage:production"), limit: 0 })).total).toBe(records.filter((r, i) => i % 2 === 0 && r.stage === "production").length);
@@ -106,13 +94,13 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
   test("refuses a schema written by a newer version", async () => {
     const schema = freshSchema();
     await open(schema);
-    await pool.query(`INSERT INTO "${schema}".av_migrations (version, name) VALUES (999, 'future')`);
-    await expect(postgresStore({ pool }, { schema })).rejects.toMatchObject({ code: "STORAGE" });
+    await db.pool.query(`INSERT INTO "${schema}".av_migrations (version, name) VALUES (999, 'future')`);
+    await expect(postgresStore({ pool: db.pool }, { schema })).rejects.toMatchObject({ code: "STORAGE" });
   });
 
   test("validates the schema name and the connection", async () => {
     for (const schema of ["", "Bad", "a-b", "pg_x", "x;drop", "a".repeat(64), '"q"']) {
-      await expect(postgresStore({ pool }, { schema })).rejects.toMatchObject({ code: "VALIDATION" });
+      await expect(postgresStore({ pool: db.pool }, { schema })).rejects.toMatchObject({ code: "VALIDATION" });
     }
     await expect(postgresStore({} as never)).rejects.toMatchObject({ code: "VALIDATION" });
   });
@@ -120,7 +108,7 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
   test("connects with a connection string and owns (and ends) that pool", async () => {
     const schema = freshSchema();
     schemas.add(schema);
-    const store = await postgresStore({ connectionString: server.connectionString }, { schema });
+    const store = await postgresStore({ connectionString: db.server.connectionString }, { schema });
     await store.commit([{ op: "put", collection: "runs", key: "r1", expect: 0, value: { name: "r1" } }]);
     expect((await store.get("runs", "r1"))?.revision).toBe(1);
     await store.close?.();
@@ -210,7 +198,7 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
       value: { name: `v${i}`, project: `acme/p${i % 50}`, stage: i % 7 === 0 ? "production" : "testing", tags: [`t${i % 13}`], updatedAt: new Date(1_700_000_000_000 + i * 1000).toISOString() },
     }));
     for (let i = 0; i < writes.length; i += 500) await store.commit(writes.slice(i, i + 500));
-    await pool.query(`ANALYZE "${schema}".av_items`);
+    await db.pool.query(`ANALYZE "${schema}".av_items`);
     const page = await store.query("versions", {
       where: { type: "term", field: "project", op: "eq", value: "acme/p7" },
       sort: [{ field: "updated_at", direction: "desc" }],
