@@ -198,61 +198,81 @@ function utf8JsonBytes(text: string, limit: number): number {
 }
 
 /**
- * Deep-freezes `value` in place and marks it like a {@link frozenJsonCopy} result, after checking
- * that it is plain JSON: for records the registry built itself (from inputs that were already
- * copied), so the store can keep them without copying. Unlike a copy it keeps the objects V8 built
- * from object literals, which are smaller than objects grown key by key. Never pass a caller's object:
- * it would be frozen.
- * @throws RegistryError `VALIDATION` when a node is not plain JSON (`undefined`, a function, a
- *   BigInt, a non-finite number, a class instance, an object with `toJSON`, a cycle).
+ * Makes `value` the frozen JSON the store keeps, with the result `JSON.parse(JSON.stringify(value))`
+ * would give, but in place where it can: for values the registry built itself (from inputs that were
+ * already copied), so the store can keep them without copying. Objects not yet frozen are ours to
+ * finish: `undefined`/function/symbol properties are deleted (and become `null` in arrays), `-0` and
+ * non-finite numbers become `0` and `null`, empty and one-string arrays are swapped for shared ones,
+ * then the object is frozen. A node that cannot be kept as is (a class instance, an object with
+ * `toJSON`, an already frozen object that JSON would change) is replaced by a {@link frozenJsonCopy}.
+ * Keeping the objects V8 built from object literals saves memory: they are smaller than objects grown
+ * key by key. Never pass a caller's object: it would be frozen.
+ * @returns the value to store: `value` itself, or a copy when the root could not be kept.
+ * @throws RegistryError `VALIDATION` for what JSON cannot hold (a BigInt, a cycle, a root that
+ *   serializes to nothing).
  */
 export function adoptJson<T>(value: T, where: { collection: string; key: string }): T {
-  if (value !== null && typeof value === "object" && !isMarked(value)) {
-    adoptNode(value, [], where);
-    mark(value);
-  } else if (value === null || typeof value !== "object") adoptNode(value, [], where);
-  return value;
+  const adopted = adoptNode(value, [], where);
+  if (adopted === DROP) return notJson(where, "it serializes to nothing");
+  if (adopted !== null && typeof adopted === "object") mark(adopted);
+  return adopted as T;
 }
 
-function adoptNode(node: unknown, ancestors: object[], where: { collection: string; key: string }): void {
+/** {@link adoptNode}'s answer for a value JSON drops (`undefined`, a function, a symbol). */
+const DROP = Symbol("drop");
+
+/** The JSON value to keep for `node`: itself (frozen), a replacement, or {@link DROP}. */
+function adoptNode(node: unknown, ancestors: object[], where: { collection: string; key: string }): unknown {
   switch (typeof node) {
     case "string":
     case "boolean":
-      return;
+      return node;
     case "number":
-      if (Number.isFinite(node)) return;
-      return notJson(where, "it holds a number that is not finite");
+      return Number.isFinite(node) ? (node === 0 ? 0 : node) : null;
+    case "bigint":
+      return notJson(where, "a BigInt cannot be serialized");
     case "object":
       break;
     default:
-      return notJson(where, `it holds a ${typeof node}`);
+      return DROP;
   }
-  if (node === null || isMarked(node)) return;
+  if (node === null || isMarked(node)) return node;
+  const prototype = Object.getPrototypeOf(node) as unknown;
+  const plain = (prototype === Object.prototype || prototype === null || Array.isArray(node)) && typeof (node as { toJSON?: unknown }).toJSON !== "function";
+  // What JSON would turn into something else (a Date, a class instance): a copy with its semantics.
+  if (!plain) return copyNode(node, "", ancestors, where) ?? DROP;
   if (ancestors.length >= CYCLE_CHECK_DEPTH && ancestors.includes(node)) return notJson(where, "it is circular");
-  ancestors.push(node);
-  // Not yet frozen means ours to finish: empty and one-string arrays in it are swapped for shared ones.
+  // Not yet frozen means ours to finish in place; a frozen node is kept only if JSON leaves it as is.
   const ours = !Object.isFrozen(node);
+  ancestors.push(node);
+  let changed = false;
   if (Array.isArray(node)) {
     for (let index = 0; index < node.length; index++) {
       const item: unknown = node[index];
       const shared = ours ? shareable(item) : undefined;
-      if (shared !== undefined) node[index] = shared;
-      else adoptNode(item, ancestors, where);
+      const kept = shared ?? adoptNode(item, ancestors, where);
+      const next = kept === DROP ? null : kept;
+      if (Object.is(next, item)) continue;
+      if (ours) node[index] = next;
+      else changed = true;
     }
   } else {
-    const prototype = Object.getPrototypeOf(node) as unknown;
-    if ((prototype !== Object.prototype && prototype !== null) || typeof (node as { toJSON?: unknown }).toJSON === "function") {
-      return notJson(where, "it holds an object that is not a plain object");
-    }
-    for (const name of Object.keys(node)) {
-      const item = (node as Record<string, unknown>)[name];
+    const record = node as Record<string, unknown>;
+    for (const name of Object.keys(record)) {
+      const item = record[name];
       const shared = ours ? shareable(item) : undefined;
-      if (shared !== undefined) (node as Record<string, unknown>)[name] = shared;
-      else adoptNode(item, ancestors, where);
+      const kept = shared ?? adoptNode(item, ancestors, where);
+      if (Object.is(kept, item)) continue;
+      if (!ours) changed = true;
+      else if (kept === DROP) delete record[name];
+      else if (name === "__proto__") Object.defineProperty(record, name, { value: kept, enumerable: true, writable: true, configurable: true });
+      else record[name] = kept;
     }
   }
   ancestors.pop();
+  if (changed) return copyNode(node, "", ancestors, where) ?? DROP;
   Object.freeze(node);
+  return node;
 }
 
 /** The shared array equal to `value` (empty, or one short string), if there is one. */

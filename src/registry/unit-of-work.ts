@@ -66,10 +66,10 @@ export class UnitOfWork {
   /** Creates or replaces a record that was read first (freezing `value`); returns the revision it will have. */
   put(collection: string, key: string, value: JsonValue): number {
     const slot = this.#slot(collection, key);
-    // Frozen in place and marked as a JSON copy: the store keeps this very object (see adoptJson).
-    adoptJson(value, { collection, key });
+    // Frozen in place (with JSON's semantics) and marked as a JSON copy: the store keeps this very object.
+    const stored = adoptJson(value, { collection, key });
     const revision = slot.read + 1;
-    slot.current = { key, revision, seq: 0, value };
+    slot.current = { key, revision, seq: 0, value: stored };
     slot.written = true;
     return revision;
   }

@@ -44,4 +44,25 @@ describe("content and metadata input", () => {
     expect(Object.isFrozen((version.content as { layers: unknown[] }).layers[0])).toBe(true);
     expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
   });
+
+  it("accepts explicit undefined fields like absent ones, and keeps no undefined in what it stores", async () => {
+    const { admin, registry } = setup();
+    const asJson = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+    await admin.projects.create({ owner: "acme", name: "p", description: undefined } as never);
+    await admin.projects.update("acme/p", { description: undefined } as never);
+    const run = await admin.runs.create({ project: "acme/p", name: undefined, artifacts: [{ name: "a", kind: "file", path: undefined, summary: undefined }] } as never);
+    expect(run).toEqual(asJson(run));
+    await admin.runs.update(run.uuid, { name: undefined, description: undefined } as never);
+    await admin.models.register({ project: "acme/p", name: "v1", description: undefined, tags: undefined, content: undefined, metadata: undefined, run: undefined } as never);
+    await admin.models.register({ project: "acme/p", name: "v1", force: true, description: undefined, readme: undefined } as never);
+    await admin.models.update("acme/p:v1", { description: undefined, tags: undefined, metadata: undefined } as never);
+    await admin.models.stage("acme/p:v1", { to: "staging", reason: undefined, message: undefined } as never);
+    const copy = await admin.models.copy("acme/p:v1", { toProject: "acme/p", name: undefined, description: undefined } as never);
+    const version = await admin.models.get("acme/p:v1");
+    expect(version).toEqual(asJson(version));
+    expect(copy).toEqual(asJson(copy));
+    expect(await admin.runs.get(run.uuid)).toEqual(asJson(await admin.runs.get(run.uuid)));
+    for (const entry of await admin.models.history("acme/p:v1")) expect(entry).toEqual(asJson(entry));
+    await registry.close();
+  });
 });
