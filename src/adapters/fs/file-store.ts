@@ -92,22 +92,6 @@ const SYNC_FLUSH_LIMIT_MS = 2;
  * replaced by a rename (compaction, in this process or another).
  */
 const KEEP_JOURNAL_OPEN = process.platform !== "win32";
-/**
- * Lock lingering (see {@link FileStoreEngine.idle}): once the writer lock has been held this long
- * (ms) without a release, it is released at the end of the current batch, and taken again only
- * after the event loop has turned.
- */
-const LINGER_MAX_MS = 25;
-/** A process waiting for the lock tries again after a random pause of about this much (ms; 2-6 ms). */
-const LOCK_RETRY_MS = 4;
-/**
- * When a waiting process has marked the lock, the holder releases it at the end of the batch and
- * leaves it alone this long (ms): longer than a waiter's longest pause between two tries, so the
- * waiter gets it.
- */
-const HANDOFF_MS = 10;
-/** The holder looks for a waiter's mark (one `fstat`) at the end of a batch, at most this often (ms). */
-const MARK_CHECK_MS = 2;
 const EMPTY_TABLE = new MemoryTable({ indexes: [], compoundIndexes: [] });
 
 interface PreparedWrite {
@@ -287,8 +271,8 @@ class InconsistentFiles extends Error {}
  *   fsync'ed with their directory (`durability: "none"` skips every fsync, for tests).
  * - **Atomic**: each commit is one checksummed journal line; a torn or damaged tail is dropped (with a
  *   warning) and never parsed as data, so a crash leaves the state before or after each commit.
- * - **Cross-process safe**: a writer lock for commit batches (lingering until the event loop turns,
- *   see `idle`) plus revision checks against state refreshed when the lock is taken. Commits arriving while a batch is written join the next batch
+ * - **Cross-process safe**: a writer lock per commit batch plus revision checks against state
+ *   refreshed under that lock. Commits arriving while a batch is written join the next batch
  *   (one append and one fsync per batch).
  * - **Fast to open**: one snapshot read (JSON lines, no per-record files) plus the journal tail;
  *   audit entries are moved to an archive read only when audit is queried.
@@ -364,16 +348,6 @@ class FileStoreEngine {
   private nextBatch: Applied[] = [];
   private writing = false;
   private acquiring = false;
-  /** A release of the lingering lock is scheduled for when the event loop turns. */
-  private lingering = false;
-  /** The lock is to be released at the end of the batch in flight (held too long, or someone waits). */
-  private draining = false;
-  /** The lock is to be handed over to a waiting process when the batch in flight ends. */
-  private handingOver = false;
-  /** The lock was just released by force: it is taken again once the event loop has turned (or the handoff pause ended). */
-  private yielding = false;
-  /** When the holder last looked for a waiter's mark (performance.now()). */
-  private markCheckedAt = 0;
   private failure: RegistryError | undefined;
   private closed = false;
 
@@ -867,25 +841,8 @@ class FileStoreEngine {
       this.rejectEverything(this.failure);
       return;
     }
-    if (this.draining && this.lock.held) {
-      if (this.writing) return;
-      if (this.nextBatch.length > 0) {
-        this.startBatch();
-        return;
-      }
-      this.draining = false;
-      this.lock.release();
-      if (this.handingOver) {
-        this.handingOver = false;
-        this.pauseLocking(HANDOFF_MS);
-      } else if (this.queue.length > 0) {
-        this.pauseLocking(0);
-      }
-      return;
-    }
-    this.draining = false;
     if (!this.lock.held) {
-      if (this.queue.length === 0 || this.acquiring || this.yielding) return;
+      if (this.queue.length === 0 || this.acquiring) return;
       let acquired: boolean;
       try {
         acquired = this.lock.tryAcquire();
@@ -901,65 +858,16 @@ class FileStoreEngine {
     }
     this.applyQueue();
     if (this.writing) return;
-    if (this.nextBatch.length > 0) this.startBatch();
-    else this.idle();
-  }
-
-  private startBatch(): void {
-    this.writing = true;
-    // A synchronous flush blocks the event loop: first let every commit already on its way (the
-    // registry's pipelined mutations run in microtasks) join this batch. A thread-pool flush lets
-    // them join the next one while it runs.
-    if (this.flushesOnMainThread()) setImmediate(() => void this.writeBatch());
-    else queueMicrotask(() => void this.writeBatch());
-  }
-
-  /**
-   * The lock is held and every commit is acknowledged. Lingering: the lock is not released at once
-   * but when the event loop turns, unless a commit arrived by then (a caller awaiting commits one
-   * after another sends the next one in the microtasks of the acknowledgement). That commit is then
-   * applied and written under the same lock, with no lock file to create and remove and no journal
-   * to re-read: nobody else can have written. So a process never holds the lock while idle, and
-   * never for long (see `writeBatch`): once held for {@link LINGER_MAX_MS}, it is released at the
-   * end of the batch and taken again for queued commits only once the event loop has turned; as
-   * soon as a waiting process has marked the lock file, it is released at the end of the batch and
-   * left alone for {@link HANDOFF_MS}. `close()` releases it at once. A crash while lingering
-   * leaves a lock of a dead process, which the next writer takes over at once, as after a crash
-   * during a batch. (DESIGN.md §5.31: "taken per commit, never held between calls": another
-   * process never waits for an idle store.)
-   */
-  private idle(): void {
-    if (this.closed) {
+    if (this.nextBatch.length > 0) {
+      this.writing = true;
+      // A synchronous flush blocks the event loop: first let every commit already on its way (the
+      // registry's pipelined mutations run in microtasks) join this batch. A thread-pool flush lets
+      // them join the next one while it runs.
+      if (this.flushesOnMainThread()) setImmediate(() => void this.writeBatch());
+      else queueMicrotask(() => void this.writeBatch());
+    } else {
       this.lock.release();
-      return;
     }
-    if (this.lingering) return;
-    this.lingering = true;
-    setImmediate(() => {
-      this.lingering = false;
-      if (this.lock.held && !this.writing && !this.acquiring && this.queue.length === 0 && this.nextBatch.length === 0 && this.failure === undefined) {
-        try {
-          this.lock.release();
-        } catch (error) {
-          this.warn(`Cannot release the file store lock in ${this.dir}: ${describe(error)}. Other processes wait for it until this process exits.`);
-        }
-      }
-    });
-  }
-
-  /**
-   * Takes the lock again (for queued commits) only after the event loop has turned (`ms` 0) or after
-   * `ms`, so another process can take it meanwhile.
-   */
-  private pauseLocking(ms: number): void {
-    if (this.yielding) return;
-    this.yielding = true;
-    const resume = () => {
-      this.yielding = false;
-      this.pump();
-    };
-    if (ms === 0) setImmediate(resume);
-    else setTimeout(resume, ms);
   }
 
   /** Refreshes under the freshly taken lock; on failure rejects the queue and releases. */
@@ -1008,7 +916,7 @@ class FileStoreEngine {
         );
         return;
       }
-      delay = Math.min(delay * 2, LOCK_RETRY_MS);
+      delay = Math.min(delay * 2, 20);
       setTimeout(attempt, delay / 2 + Math.random() * delay);
     };
     setTimeout(attempt, delay);
@@ -1078,16 +986,6 @@ class FileStoreEngine {
     }
     for (const applied of batch) applied.resolve({ seq: applied.seq });
     this.writing = false;
-    // Someone waits (they marked the lock), or we held it long enough: release at the end of this
-    // batch (commits arriving meanwhile queue up without being applied).
-    if (!this.draining) {
-      const now = performance.now();
-      if (now - this.markCheckedAt >= MARK_CHECK_MS) {
-        this.markCheckedAt = now;
-        if (this.lock.waitedOn()) this.handingOver = true;
-      }
-      if (this.handingOver || this.lock.heldForMs(now) >= LINGER_MAX_MS) this.draining = true;
-    }
     if (this.queue.length === 0 && this.nextBatch.length === 0 && !this.closed) {
       try {
         this.maybeCompact();
@@ -1221,8 +1119,7 @@ class FileStoreEngine {
 
   async compact(): Promise<void> {
     this.ensureUsable("compacting");
-    // A lock lingering after our last batch is used as it is (nobody else can have written).
-    while (this.writing || this.acquiring || this.yielding || this.queue.length > 0 || this.nextBatch.length > 0) {
+    while (this.writing || this.acquiring || this.lock.held || this.queue.length > 0) {
       await new Promise((resolve) => setTimeout(resolve, 1));
       this.ensureUsable("compacting");
     }

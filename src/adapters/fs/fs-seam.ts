@@ -14,12 +14,6 @@ export interface FileIdentity {
   ino: number;
   /** Device number (with `ino`, identifies the file). */
   dev: number;
-  /**
-   * Last modification, in milliseconds since the epoch. Optional for `fstatSync`: the writer lock
-   * uses it to see that a waiting process marked the lock file (without it, a holder lingers only
-   * up to its bound; see docs/filesystem-store.md).
-   */
-  mtimeMs?: number;
 }
 
 /** What `stat` of a path gives: the file's identity plus its modification time. */
@@ -44,11 +38,6 @@ export interface FileStoreFs {
   statSync(path: string): PathStat;
   /** Reads a whole file. */
   readFileSync(path: string): Buffer;
-  /**
-   * Sets a file's access and modification times (seconds since the epoch). Optional: a process
-   * waiting for the writer lock uses it to mark the lock file, so the holder stops lingering.
-   */
-  utimesSync?(path: string, atime: number, mtime: number): void;
   /** Renames atomically, replacing `to`. */
   renameSync(from: string, to: string): void;
   /** Removes a file. */

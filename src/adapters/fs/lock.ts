@@ -1,10 +1,7 @@
 /**
  * The writer lock of a file store directory: a `lock` file created with O_EXCL holding
- * `{ pid, host, token, at }`. Taken for commit batches, never held by an idle store (the file store
- * decides when to release it: see `FileStoreEngine.idle`). A lock whose holder is a dead process on
- * this host is taken over at once (with a warning); any other holder is waited for, and each time a
- * waiter finds the lock held by a live process it marks the lock file (sets its modification time),
- * which tells the holder that someone is waiting ({@link DirectoryLock.waitedOn}).
+ * `{ pid, host, token, at }`. Taken per commit batch, never held between calls. A lock whose holder
+ * is a dead process on this host is taken over at once (with a warning); any other holder is waited for.
  * @module
  */
 import { hostname } from "node:os";
@@ -41,7 +38,7 @@ function isAlive(pid: number): boolean {
 export class DirectoryLock {
   private token: string | undefined;
   /** The lock file we created: its identity, and (except on Windows) its descriptor, open while we hold it. */
-  private mine: { ino: number; dev: number; fd: number | undefined; mtimeMs: number | undefined; at: number } | undefined;
+  private mine: { ino: number; dev: number; fd: number | undefined } | undefined;
   private readonly path: string;
   private readonly takeoverPath: string;
   readonly host = hostname();
@@ -95,7 +92,7 @@ export class DirectoryLock {
       // without reading it back (we wrote its content; nothing else writes it). The file stays open
       // while held so its inode cannot be reused by another process's lock file; not on Windows,
       // where an open file's name lingers after unlink and would make the next O_EXCL create fail.
-      let identity: { ino: number; dev: number; mtimeMs?: number };
+      let identity: { ino: number; dev: number };
       try {
         const owner: LockOwner = { pid: process.pid, host: this.host, token, at: new Date().toISOString() };
         const data = Buffer.from(JSON.stringify(owner) + "\n");
@@ -112,34 +109,11 @@ export class DirectoryLock {
         throw error;
       }
       if (!KEEP_LOCK_OPEN) this.fs.closeSync(fd);
-      this.mine = { ino: identity.ino, dev: identity.dev, fd: KEEP_LOCK_OPEN ? fd : undefined, mtimeMs: identity.mtimeMs, at: performance.now() };
+      this.mine = { ino: identity.ino, dev: identity.dev, fd: KEEP_LOCK_OPEN ? fd : undefined };
       this.token = token;
       return true;
     }
     return false;
-  }
-
-  /** How long this instance has held the lock without releasing it (ms); 0 when it does not hold it. */
-  heldForMs(now = performance.now()): number {
-    return this.mine === undefined ? 0 : now - this.mine.at;
-  }
-
-  /**
-   * True when, since we took the lock, another writer found it held and marked it (see
-   * {@link DirectoryLock.markWaiting}), or the file at `lock` is no longer ours. One `fstat` of the
-   * descriptor we keep open (a `stat` of the path on Windows). False when the file system does not
-   * report modification times.
-   */
-  waitedOn(): boolean {
-    const mine = this.mine;
-    if (mine === undefined || mine.mtimeMs === undefined) return false;
-    let now: { ino: number; dev: number; mtimeMs?: number };
-    try {
-      now = mine.fd !== undefined ? this.fs.fstatSync(mine.fd) : this.fs.statSync(this.path);
-    } catch {
-      return true;
-    }
-    return now.mtimeMs !== mine.mtimeMs || now.ino !== mine.ino || now.dev !== mine.dev;
   }
 
   /** Releases the lock if this instance holds it (and it was not taken from us). */
@@ -191,21 +165,6 @@ export class DirectoryLock {
     }
   }
 
-  /**
-   * Tells a live holder that we wait: sets the lock file's modification time to now. Only for a
-   * readable lock (an unreadable one is aged by its modification time, which must stay its own).
-   * A lock replaced meanwhile gets the mark instead, which only makes its holder release sooner.
-   */
-  private markWaiting(): void {
-    if (this.fs.utimesSync === undefined) return;
-    const now = Date.now() / 1000;
-    try {
-      this.fs.utimesSync(this.path, now, now);
-    } catch {
-      // gone or not ours to touch: the next attempt looks again
-    }
-  }
-
   /** Removes the lock file when its holder is provably dead; true when it did (or the lock vanished). */
   private removeIfStale(): boolean {
     const owner = this.readOwner();
@@ -222,10 +181,7 @@ export class DirectoryLock {
       if (age < UNREADABLE_LOCK_STALE_MS) return false;
       reason = `an unreadable lock file ${Math.round(age / 1000)} s old`;
     } else {
-      if (owner.host !== this.host || isAlive(owner.pid)) {
-        this.markWaiting();
-        return false;
-      }
+      if (owner.host !== this.host || isAlive(owner.pid)) return false;
       reason = `process ${owner.pid} on this host (${owner.host}), which is dead, since ${owner.at}`;
     }
     // Only one process may remove a given stale lock: take a takeover marker, re-check, then unlink.

@@ -2,8 +2,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmS
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import * as nodeFs from "node:fs";
-import { fileStore, type FileStore, type FileStoreFs } from "../../../src/adapters/fs/index.js";
+import { fileStore, type FileStore } from "../../../src/adapters/fs/index.js";
 import type { Write } from "../../../src/store/store.js";
 
 const root = mkdtempSync(join(tmpdir(), "av-fs-"));
@@ -11,8 +10,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 let counter = 0;
 const freshDir = () => join(root, `s-${++counter}`);
 const quiet = { onWarning: () => {} };
-/** Lets the event loop turn once (a lingering writer lock is released by then). */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const put = (collection: string, key: string, expect: number, value: unknown): Write => ({ op: "put", collection, key, expect, value: value as never });
 
@@ -261,7 +258,6 @@ describe("fileStore() writer lock", () => {
     const store = await fileStore({ dir, onWarning: (message) => warnings.push(message), lockTimeoutMs: 1_000 });
     await store.commit([put("items", "b", 0, 1)]);
     expect(warnings.some((warning) => warning.includes("Took over"))).toBe(true);
-    await turn(); // the lock lingers until the event loop turns
     expect(existsSync(join(dir, "lock"))).toBe(false);
     await store.close();
   });
@@ -285,79 +281,6 @@ describe("fileStore() writer lock", () => {
     rmSync(join(dir, "lock"));
     await expect(pending).resolves.toMatchObject({ seq: 1 });
     await store.close();
-  });
-
-  test("lingers after a commit until the event loop turns: the next commit reuses it, another store gets it right after", async () => {
-    const dir = freshDir();
-    const lockCreates: string[] = [];
-    const counting: FileStoreFs = {
-      ...nodeFs,
-      openSync(path, flags) {
-        if (path.endsWith("lock") && flags === "wx") lockCreates.push(path);
-        return nodeFs.openSync(path, flags);
-      },
-    };
-    const a = await fileStore({ dir, fs: counting, ...quiet });
-    const b = await fileStore({ dir, ...quiet });
-    lockCreates.length = 0;
-    for (let i = 0; i < 10; i++) await a.commit([put("items", `a${i}`, 0, i)]);
-    // one lock for back-to-back commits (it is released at least every 25 ms, so a slow machine may need a few)
-    expect(lockCreates.length).toBeGreaterThanOrEqual(1);
-    expect(lockCreates.length).toBeLessThan(10);
-    expect(existsSync(join(dir, "lock"))).toBe(true);
-    await turn();
-    expect(existsSync(join(dir, "lock"))).toBe(false);
-    // b takes the lock at once: its commit is applied on the call, before the promise settles
-    await b.refresh();
-    const committing = b.commit([put("items", "b", 0, 1)]);
-    expect((await b.get("items", "b"))?.revision).toBe(1);
-    await committing;
-    await turn();
-    // and a sees b's commit when it takes the lock again
-    await expect(a.commit([put("items", "b", 0, 2)])).rejects.toMatchObject({ code: "CONFLICT" });
-    await a.close();
-    await b.close();
-  });
-
-  test("close() releases a lingering lock at once", async () => {
-    const dir = freshDir();
-    const store = await fileStore({ dir, ...quiet });
-    await store.commit([put("items", "a", 0, 1)]);
-    expect(existsSync(join(dir, "lock"))).toBe(true);
-    await store.close();
-    expect(existsSync(join(dir, "lock"))).toBe(false);
-  });
-
-  test("a lingering lock is released after a bounded time even when commits never stop", async () => {
-    const dir = freshDir();
-    let lockCreates = 0;
-    const counting: FileStoreFs = {
-      ...nodeFs,
-      openSync(path, flags) {
-        if (path.endsWith("lock") && flags === "wx") lockCreates++;
-        return nodeFs.openSync(path, flags);
-      },
-    };
-    const store = await fileStore({ dir, fs: counting, durability: "none", ...quiet });
-    lockCreates = 0;
-    let commits = 0;
-    while (lockCreates < 3 && commits < 1_000_000) await store.commit([put("items", "k", commits, commits++)]);
-    expect(lockCreates).toBe(3);
-    await store.close();
-  });
-
-  test("a waiter marks the lock; the holder then stops lingering", async () => {
-    const dir = freshDir();
-    const a = await fileStore({ dir, ...quiet });
-    const b = await fileStore({ dir, ...quiet });
-    await a.commit([put("items", "a", 0, 1)]);
-    const mtime = statSync(join(dir, "lock")).mtimeMs;
-    // b finds the lock held (a lingers until the event loop turns) and marks it before it waits
-    const waiting = b.commit([put("items", "b", 0, 1)]);
-    expect(statSync(join(dir, "lock")).mtimeMs).not.toBe(mtime);
-    await waiting;
-    await a.close();
-    await b.close();
   });
 
   test("group commit: 64 concurrent commits each resolve with its own seq and are all on disk", async () => {
