@@ -71,6 +71,10 @@ function copyNode(input: unknown, key: string | number, ancestors: object[], whe
   if (node !== null && (typeof node === "object" || typeof node === "bigint") && typeof (node as { toJSON?: unknown }).toJSON === "function") {
     node = (node as { toJSON: (key: string) => unknown }).toJSON(String(key));
   }
+  // Boxed primitives serialize as their value, as JSON.stringify does.
+  if (node instanceof Number) node = Number(node);
+  else if (node instanceof String) node = String(node);
+  else if (node instanceof Boolean) node = node.valueOf();
   switch (typeof node) {
     case "string":
     case "boolean":
@@ -249,7 +253,7 @@ function adoptNode(node: unknown, ancestors: object[], where: { collection: stri
   if (Array.isArray(node)) {
     for (let index = 0; index < node.length; index++) {
       const item: unknown = node[index];
-      const shared = ours ? shareable(item) : undefined;
+      const shared = ours ? shareable(item, undefined) : undefined;
       const kept = shared ?? adoptNode(item, ancestors, where);
       const next = kept === DROP ? null : kept;
       if (Object.is(next, item)) continue;
@@ -260,7 +264,7 @@ function adoptNode(node: unknown, ancestors: object[], where: { collection: stri
     const record = node as Record<string, unknown>;
     for (const name of Object.keys(record)) {
       const item = record[name];
-      const shared = ours ? shareable(item) : undefined;
+      const shared = ours ? shareable(item, name) : undefined;
       const kept = shared ?? adoptNode(item, ancestors, where);
       if (Object.is(kept, item)) continue;
       if (!ours) changed = true;
@@ -275,10 +279,18 @@ function adoptNode(node: unknown, ancestors: object[], where: { collection: stri
   return node;
 }
 
-/** The shared array equal to `value` (empty, or one short string), if there is one. */
-function shareable(value: unknown): readonly JsonValue[] | undefined {
+/**
+ * Fields whose one-string arrays repeat across records: a version's `contributors` (`[actor]`) and
+ * `tags`, and audit patch paths (`["stage"]`). Others (a run's `promotedBy: [uuid]`) would only fill
+ * the bounded table with values that never repeat.
+ */
+const REPEATING_SINGLES: ReadonlySet<string> = new Set(["contributors", "tags", "path"]);
+
+/** The shared array equal to `value` (empty; or one short string under a repeating field), if there is one. */
+function shareable(value: unknown, field: string | undefined): readonly JsonValue[] | undefined {
   if (!Array.isArray(value) || value.length > 1) return undefined;
-  return value.length === 0 ? (value === EMPTY_ARRAY ? undefined : EMPTY_ARRAY) : sharedSingle(value);
+  if (value.length === 0) return value === EMPTY_ARRAY ? undefined : EMPTY_ARRAY;
+  return field !== undefined && REPEATING_SINGLES.has(field) ? sharedSingle(value) : undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { RegistryError } from "../errors.js";
 import type { JsonObject, JsonValue } from "../domain/json.js";
+import { frozenJsonCopy } from "../domain/json-copy.js";
 import { LATEST, parseListScope, parseVersionRef } from "../domain/names.js";
 import { assertLineage } from "../domain/lineage.js";
 import { contentState } from "../domain/content-hash.js";
@@ -592,7 +593,9 @@ export class VersionsApi<Metadata = JsonObject> {
       const issues = result.error.issues.map((issue) => ({ path: ["metadata", ...issue.path.map(String)], message: issue.message }));
       throw new RegistryError("VALIDATION", `Invalid ${this.kind} metadata: ${issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}.`, { issues });
     }
-    return result.data as JsonObject;
+    // A copy with JSON's semantics: what the app's schema returns (a transform's output, a default, a
+    // shared constant) is the app's, and the record is frozen in place once stored.
+    return frozenJsonCopy(result.data, { collection: "versions", key: "metadata" }) as JsonObject;
   }
 
   #now(): string {

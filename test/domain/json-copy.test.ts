@@ -10,7 +10,7 @@ const runs = Number(process.env["FC_RUNS"] ?? 200);
 describe("frozenJsonCopy()", () => {
   it("gives exactly what a JSON round trip gives, deeply frozen", () => {
     fc.assert(
-      fc.property(fc.anything({ withBoxedValues: false, withMap: true, withSet: true, withDate: true, withNullPrototype: true }), (value) => {
+      fc.property(fc.anything({ withBoxedValues: true, withMap: true, withSet: true, withDate: true, withNullPrototype: true }), (value) => {
         let expected: unknown;
         try {
           const text = JSON.stringify(value);
@@ -40,6 +40,12 @@ describe("frozenJsonCopy()", () => {
     expect(() => frozenJsonCopy(cycle, where)).toThrow(/circular/);
     expect(() => frozenJsonCopy(10n, where)).toThrow(/BigInt/);
     expect(() => frozenJsonCopy(undefined, where)).toThrow(/nothing/);
+  });
+
+  it("serializes boxed primitives as their values, like JSON.stringify", () => {
+    const boxed = { s: new String("ab"), n: new Number(3), b: new Boolean(false), list: [new Number(Number.NaN)] };
+    expect(frozenJsonCopy(boxed, where)).toEqual(JSON.parse(JSON.stringify(boxed)));
+    expect(frozenJsonCopy(boxed, where)).toEqual({ s: "ab", n: 3, b: false, list: [null] });
   });
 
   it("finds cycles of any length and copies deep or shared values that are not cycles", () => {
@@ -178,6 +184,15 @@ describe("adoptJson()", () => {
     expect(holder.frozen).not.toBe(frozen);
     expect(Object.keys(holder.frozen)).toEqual(["a"]);
     expect(adoptJson(Object.freeze({ b: undefined, c: 2 }), where)).toEqual({ c: 2 });
+  });
+
+  it("shares one-string arrays of repeating fields only", () => {
+    const a = adoptJson({ contributors: ["ana"], tags: ["prod"], promotedBy: ["run-1"] }, where);
+    const b = adoptJson({ contributors: ["ana"], tags: ["prod"], promotedBy: ["run-1"] }, where);
+    expect(a.contributors).toBe(b.contributors);
+    expect(a.tags).toBe(b.tags);
+    expect(a.promotedBy).not.toBe(b.promotedBy);
+    expect(Object.isFrozen(a.contributors)).toBe(true);
   });
 
   it("refuses what JSON cannot hold with VALIDATION", () => {

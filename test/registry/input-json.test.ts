@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { rejects, setup } from "./support.js";
 
 async function world(limits?: { content?: number; metadata?: number }) {
@@ -64,5 +65,19 @@ describe("content and metadata input", () => {
     expect(await admin.runs.get(run.uuid)).toEqual(asJson(await admin.runs.get(run.uuid)));
     for (const entry of await admin.models.history("acme/p:v1")) expect(entry).toEqual(asJson(entry));
     await registry.close();
+  });
+
+  it("never changes or freezes what the app's metadata schema returns", async () => {
+    const defaults = { since: new Date(0), note: undefined as string | undefined, ratio: -0, labels: ["prod"] };
+    const { admin } = setup({ metadata: { model: z.object({ auc: z.number() }).transform((m) => ({ ...m, defaults })) } });
+    await admin.projects.create({ owner: "acme", name: "p" });
+    const version = await admin.models.register({ project: "acme/p", name: "v1", metadata: { auc: 0.9 } });
+    expect(version.metadata).toEqual({ auc: 0.9, defaults: { since: "1970-01-01T00:00:00.000Z", ratio: 0, labels: ["prod"] } });
+    expect(defaults.since).toBeInstanceOf(Date);
+    expect("note" in defaults).toBe(true);
+    expect(Object.is(defaults.ratio, -0)).toBe(true);
+    expect(Object.isFrozen(defaults) || Object.isFrozen(defaults.labels)).toBe(false);
+    defaults.labels.push("changed later");
+    expect((await admin.models.get("acme/p:v1")).metadata).toEqual(version.metadata);
   });
 });
