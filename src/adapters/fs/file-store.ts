@@ -866,7 +866,12 @@ class FileStoreEngine {
       if (this.flushesOnMainThread()) setImmediate(() => void this.writeBatch());
       else queueMicrotask(() => void this.writeBatch());
     } else {
-      this.lock.release();
+      try {
+        this.lock.release();
+      } catch (error) {
+        // Every commit is acknowledged; only the lock file stays (taken over once this process is gone).
+        this.warn(`Cannot release the file store lock in ${this.dir}: ${describe(error)}. Other processes wait for it until this process exits.`);
+      }
     }
   }
 

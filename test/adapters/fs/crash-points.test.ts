@@ -186,4 +186,25 @@ describe("fileStore() with a crash injected at each step", () => {
     expect((await again.get("items", "k-1"))?.value).toEqual({ i: 1, text: "é🚀" });
     await again.close();
   });
+
+  test("a lock that cannot be removed after a batch gives a warning, not a failed commit or an unhandled rejection", async () => {
+    const dir = join(root, `unlink-${++counter}`);
+    let refuse = false;
+    const fs: FileStoreFs = {
+      ...nodeFs,
+      unlinkSync(path) {
+        if (refuse && String(path).endsWith("lock")) throw Object.assign(new Error("injected EACCES"), { code: "EACCES" });
+        nodeFs.unlinkSync(path);
+      },
+    };
+    const warnings: string[] = [];
+    const store = await fileStore({ dir, fs, onWarning: (message) => warnings.push(message) });
+    refuse = true;
+    await store.commit([{ op: "put", collection: "items", key: "a", expect: 0, value: 1 }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings.some((warning) => warning.includes("Cannot release the file store lock"))).toBe(true);
+    expect((await store.get("items", "a"))?.revision).toBe(1);
+    refuse = false;
+    await store.close();
+  });
 });
