@@ -65,6 +65,28 @@ function notJson(where: { collection: string; key: string }, why: string): never
   throw new RegistryError("VALIDATION", `The value for ${where.collection}/${where.key} is not plain JSON: ${why}`, { ...where });
 }
 
+/** {@link primitiveJson}'s answer for a value JSON drops (`undefined`, a function, a symbol). */
+const DROP = Symbol("drop");
+/** {@link primitiveJson}'s answer for an object or array (not null). */
+const OBJECT = Symbol("object");
+
+/** JSON's value for a primitive (`-0` becomes 0, a non-finite number null), {@link DROP}, or {@link OBJECT}. */
+function primitiveJson(node: unknown, where: { collection: string; key: string }): unknown {
+  switch (typeof node) {
+    case "string":
+    case "boolean":
+      return node;
+    case "number":
+      return Number.isFinite(node) ? (node === 0 ? 0 : node) : null;
+    case "bigint":
+      return notJson(where, "a BigInt cannot be serialized");
+    case "object":
+      return node === null ? null : OBJECT;
+    default:
+      return DROP;
+  }
+}
+
 /** One node of {@link frozenJsonCopy}; `ancestors` are the objects being copied above it. */
 function copyNode(input: unknown, key: string | number, ancestors: object[], where: { collection: string; key: string }): JsonValue | undefined {
   let node = input;
@@ -75,20 +97,9 @@ function copyNode(input: unknown, key: string | number, ancestors: object[], whe
   if (node instanceof Number) node = Number(node);
   else if (node instanceof String) node = String(node);
   else if (node instanceof Boolean) node = node.valueOf();
-  switch (typeof node) {
-    case "string":
-    case "boolean":
-      return node;
-    case "number":
-      return Number.isFinite(node) ? (node === 0 ? 0 : node) : null;
-    case "bigint":
-      return notJson(where, "a BigInt cannot be serialized");
-    case "undefined":
-    case "function":
-    case "symbol":
-      return undefined;
-  }
-  if (node === null) return null;
+  const primitive = primitiveJson(node, where);
+  if (primitive === DROP) return undefined;
+  if (primitive !== OBJECT) return primitive as JsonValue;
   const object = node as object;
   if (isMarked(object)) return object as JsonValue;
   if (Array.isArray(object) && object.length === 0) return EMPTY_ARRAY as JsonValue;
@@ -222,25 +233,13 @@ export function adoptJson<T>(value: T, where: { collection: string; key: string 
   return adopted as T;
 }
 
-/** {@link adoptNode}'s answer for a value JSON drops (`undefined`, a function, a symbol). */
-const DROP = Symbol("drop");
 
 /** The JSON value to keep for `node`: itself (frozen), a replacement, or {@link DROP}. */
-function adoptNode(node: unknown, ancestors: object[], where: { collection: string; key: string }): unknown {
-  switch (typeof node) {
-    case "string":
-    case "boolean":
-      return node;
-    case "number":
-      return Number.isFinite(node) ? (node === 0 ? 0 : node) : null;
-    case "bigint":
-      return notJson(where, "a BigInt cannot be serialized");
-    case "object":
-      break;
-    default:
-      return DROP;
-  }
-  if (node === null || isMarked(node)) return node;
+function adoptNode(value: unknown, ancestors: object[], where: { collection: string; key: string }): unknown {
+  const primitive = primitiveJson(value, where);
+  if (primitive !== OBJECT) return primitive;
+  const node = value as object;
+  if (isMarked(node)) return node;
   const prototype = Object.getPrototypeOf(node) as unknown;
   const plain = (prototype === Object.prototype || prototype === null || Array.isArray(node)) && typeof (node as { toJSON?: unknown }).toJSON !== "function";
   // What JSON would turn into something else (a Date, a class instance): a copy with its semantics.
