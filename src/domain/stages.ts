@@ -160,11 +160,11 @@ export interface StageMachine {
   /** Where the holder of the exclusive `stage` is demoted to, or `undefined` when `stage` is not exclusive. */
   demoteTarget(stage: string): string | undefined;
   /**
-   * Moves `version` to `move.to` and appends the condition, without mutating the input (immer).
-   * A move to the current stage returns `changed: false` and the same object.
-   * The returned version is deeply frozen (immer auto-freeze), including the parts it shares with the input.
+   * Moves `version` to `move.to` and appends the condition, without mutating the input (a new record
+   * with the other fields copied from the input). A move to the current stage returns `changed: false`
+   * and the same object. The returned version is deeply frozen, including the parts it shares with the input.
    * @throws RegistryError `INVALID_TRANSITION` with `details: { from, to, allowed }` for an unknown stage or a forbidden edge;
-   *   `VALIDATION` for a malformed move.
+   *   `VALIDATION` for a malformed move or a version that is not a plain record with `stage` and `stageConditions`.
    */
   transition<T extends StageHolder>(version: T, move: StageMove): TransitionResult<T>;
   /** The first condition of a new version of `kind`: `{ type: initial, reason: "ModelVersionCreated", ... }`. */
@@ -314,6 +314,18 @@ const CREATION_MESSAGES: Readonly<Record<StageHolderKind, string>> = Object.from
   Object.keys(KIND_NAMES).map((kind) => [kind, `A new ${kind} version is created`]),
 ) as Record<StageHolderKind, string>;
 
+/** Refuses a holder that is not a plain record with a string `stage` and a `stageConditions` array. */
+function checkHolder(version: unknown, what: string): asserts version is StageHolder {
+  const prototype = version !== null && typeof version === "object" ? (Object.getPrototypeOf(version) as unknown) : undefined;
+  const plain = prototype === Object.prototype || prototype === null;
+  const holder = version as Partial<StageHolder> | null;
+  if (!plain || typeof holder?.stage !== "string" || !Array.isArray(holder.stageConditions)) {
+    throw new RegistryError("VALIDATION", `invalid ${what}: expected a plain record with kind, stage and stageConditions`, {
+      issues: [{ path: "version", message: "expected a plain record with kind, stage and stageConditions" }],
+    });
+  }
+}
+
 function kindName(kind: unknown): string {
   if (typeof kind === "string" && Object.hasOwn(KIND_NAMES, kind)) return KIND_NAMES[kind as StageHolderKind];
   throw new RegistryError("VALIDATION", `unknown version kind ${JSON.stringify(kind)}; expected model, artifact or component`, { kind });
@@ -389,6 +401,7 @@ export function defineStages(definition: StageMachineDefinition): StageMachine {
     demoteTarget,
 
     transition<T extends StageHolder>(version: T, move: StageMove): TransitionResult<T> {
+      checkHolder(version, "stage move");
       checkMove(move, "stage move");
       const kind = kindName(version.kind);
       const from = version.stage;
@@ -430,6 +443,7 @@ export function defineStages(definition: StageMachineDefinition): StageMachine {
     },
 
     demote<T extends StageHolder>(version: T, options: DemoteOptions): TransitionResult<T> {
+      checkHolder(version, "demotion");
       kindName(version.kind);
       const from = version.stage;
       const to = demoteTarget(from);

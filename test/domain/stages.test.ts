@@ -84,6 +84,19 @@ describe("DEFAULT_STAGES", () => {
     }
   });
 
+  it("refuses a holder that is not a plain record with VALIDATION (transition and demote)", () => {
+    class Holder {
+      kind = "model" as const;
+      stage = "testing";
+      stageConditions = [];
+    }
+    const machine = defineStages({ stages: ["a", "b"], initial: "a", transitions: { a: ["b"] }, exclusive: { b: "a" } });
+    for (const bad of [null, undefined, "v1", new Holder(), { kind: "model", stage: 1, stageConditions: [] }, { kind: "model", stage: "testing" }]) {
+      expect(catchError(() => DEFAULT_STAGES.transition(bad as never, { to: "staging", actor: "bob", at: LATER })).code).toBe("VALIDATION");
+      expect(catchError(() => machine.demote(bad as never, { actor: "bob", at: LATER })).code).toBe("VALIDATION");
+    }
+  });
+
   it("refuses an unknown target stage, listing the allowed targets", () => {
     const error = catchError(() => DEFAULT_STAGES.transition(version("staging"), { to: "prod", actor: "bob", at: LATER }));
     expect(error.code).toBe("INVALID_TRANSITION");
