@@ -85,7 +85,7 @@ export class AuditApi {
       this.#guard.assertReadable(project, parsed.project, "audit.read");
       scope = { type: "term", field: "project", op: "eq", value: project.fullName };
     } else if (this.#guard.principal !== SYSTEM) {
-      const projects = await readableProjects(this.#context, this.#guard, reader, undefined, "audit.read");
+      const projects = await readableProjects(this.#guard, reader, undefined, "audit.read");
       scope = { type: "term", field: "project", op: "in", value: projects.map((project) => project.fullName) };
       if (projects.length === 0) scope = { type: "term", field: "project", op: "in", value: [""] };
     }

@@ -49,7 +49,7 @@ export interface ProjectDeleteOptions {
 }
 
 /** Every project of `owner` (or of every owner) that the principal may `action`, sorted by name. */
-export async function readableProjects(context: RegistryContext, guard: AccessGuard, reader: Reader, owner: string | undefined, action: Action): Promise<Project[]> {
+export async function readableProjects(guard: AccessGuard, reader: Reader, owner: string | undefined, action: Action): Promise<Project[]> {
   const result = await reader.query("projects", owner === undefined ? {} : { prefix: `${owner}/` });
   return result.items.map((item) => fromStored<Project>(item)).filter((project) => (owner === undefined || project.owner === owner) && guard.can(project, action));
 }
@@ -139,7 +139,7 @@ export class ProjectsApi {
     const parsed = parseInput(this.#context.schemas.list, options, "list options");
     const plan: ListPlan = planList(parsed, PROJECT_FIELDS, PROJECT_FIELDS, "name");
     await this.#context.refresh();
-    const projects = await readableProjects(this.#context, this.#guard, directReader(this.#context.store), owner, "project.read");
+    const projects = await readableProjects(this.#guard, directReader(this.#context.store), owner, "project.read");
     const predicate = compileQuery(plan.where);
     const compare = compareBy(plan.sort);
     const sorted = projects

@@ -243,7 +243,7 @@ export class VersionsApi<Metadata = JsonObject> {
       this.#guard.assertReadable(project, target.project.fullName, "version.read");
       projectScope = { type: "term", field: "project", op: "eq", value: project.fullName };
     } else {
-      const projects = await readableProjects(this.#context, this.#guard, reader, target.owner, "version.read");
+      const projects = await readableProjects(this.#guard, reader, target.owner, "version.read");
       if (projects.length === 0) return toPage([], 0, plan, null);
       projectScope = { type: "term", field: "project", op: "in", value: projects.map((project) => project.fullName) };
     }

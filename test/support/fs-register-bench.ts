@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createRegistry, SYSTEM } from "../../src/index.js";
 import { fileStore } from "../../src/adapters/fs/index.js";
-import { benchRegisterInput, BENCH_PROJECT } from "../../bench/version-mix.js";
+import { benchRegisterInput } from "../../bench/version-mix.js";
 
 const seedCount = Number(process.argv[2] ?? 1_000);
 const rounds = Number(process.argv[3] ?? 5);
