@@ -65,6 +65,12 @@ function notJson(where: { collection: string; key: string }, why: string): never
   throw new RegistryError("VALIDATION", `The value for ${where.collection}/${where.key} is not plain JSON: ${why}`, { ...where });
 }
 
+/** Sets an own data property; `__proto__` too becomes an own property, as JSON.parse makes it, never the prototype. */
+function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === "__proto__") Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
+}
+
 /** {@link primitiveJson}'s answer for a value JSON drops (`undefined`, a function, a symbol). */
 const DROP = Symbol("drop");
 /** {@link primitiveJson}'s answer for an object or array (not null). */
@@ -116,9 +122,7 @@ function copyNode(input: unknown, key: string | number, ancestors: object[], whe
     for (const name of Object.keys(object)) {
       const child = copyNode((object as Record<string, unknown>)[name], name, ancestors, where);
       if (child === undefined) continue;
-      // `__proto__` must become an own property, as JSON.parse makes it, never the prototype.
-      if (name === "__proto__") Object.defineProperty(out, name, { value: child, enumerable: true, writable: true, configurable: true });
-      else out[name] = child;
+      setOwn(out, name, child);
     }
     result = Object.freeze(out);
   }
@@ -177,10 +181,7 @@ export function plainJsonCopy(value: unknown, maxBytes: number): PlainJsonResult
       const out: Record<string, JsonValue> = {};
       for (const name of Object.keys(node)) {
         if (problem !== undefined) break;
-        const child = copy((node as Record<string, unknown>)[name], depth + 1);
-        // `__proto__` must become an own property, as JSON.parse makes it, never the prototype.
-        if (name === "__proto__") Object.defineProperty(out, name, { value: child, enumerable: true, writable: true, configurable: true });
-        else out[name] = child;
+        setOwn(out, name, copy((node as Record<string, unknown>)[name], depth + 1));
       }
       result = Object.freeze(out);
     }
@@ -233,7 +234,6 @@ export function adoptJson<T>(value: T, where: { collection: string; key: string 
   return adopted as T;
 }
 
-
 /** The JSON value to keep for `node`: itself (frozen), a replacement, or {@link DROP}. */
 function adoptNode(value: unknown, ancestors: object[], where: { collection: string; key: string }): unknown {
   const primitive = primitiveJson(value, where);
@@ -268,8 +268,7 @@ function adoptNode(value: unknown, ancestors: object[], where: { collection: str
       if (Object.is(kept, item)) continue;
       if (!ours) changed = true;
       else if (kept === DROP) delete record[name];
-      else if (name === "__proto__") Object.defineProperty(record, name, { value: kept, enumerable: true, writable: true, configurable: true });
-      else record[name] = kept;
+      else setOwn(record, name, kept);
     }
   }
   ancestors.pop();
@@ -289,7 +288,7 @@ const REPEATING_SINGLES: ReadonlySet<string> = new Set(["contributors", "tags", 
 function shareable(value: unknown, field: string | undefined): readonly JsonValue[] | undefined {
   if (!Array.isArray(value) || value.length > 1) return undefined;
   if (value.length === 0) return value === EMPTY_ARRAY ? undefined : EMPTY_ARRAY;
-  return field !== undefined && REPEATING_SINGLES.has(field) ? sharedSingle(value) : undefined;
+  return field !== undefined && REPEATING_SINGLES.has(field) && !Object.isFrozen(value) ? sharedSingle(value[0]) : undefined;
 }
 
 /**
@@ -301,9 +300,8 @@ const SINGLE_STRING_ARRAYS = new Map<string, readonly string[]>();
 const MAX_SHARED_SINGLES = 1024;
 const MAX_SHARED_SINGLE_LENGTH = 64;
 
-function sharedSingle(value: unknown): readonly string[] | undefined {
-  if (!Array.isArray(value) || value.length !== 1 || Object.isFrozen(value)) return undefined;
-  const only: unknown = value[0];
+/** The shared frozen `[only]` when `only` is a short string (and the table has room or holds it). */
+function sharedSingle(only: unknown): readonly string[] | undefined {
   if (typeof only !== "string" || only.length > MAX_SHARED_SINGLE_LENGTH) return undefined;
   let shared = SINGLE_STRING_ARRAYS.get(only);
   if (shared === undefined && SINGLE_STRING_ARRAYS.size < MAX_SHARED_SINGLES) {
