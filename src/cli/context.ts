@@ -11,7 +11,8 @@ import { createRegistry, type Registry } from "../registry/registry.js";
 import type { Session } from "../registry/session.js";
 import { SYSTEM, type OrgRole, type Principal } from "../domain/access.js";
 import { UsageError, type FlagSpec, type FlagValue, type ParsedArgs } from "./args.js";
-import { formatRecord, type Field } from "./format.js";
+import { formatPage, formatRecord, type Field } from "./format.js";
+import type { Page } from "../domain/records.js";
 import type { CliIo, OpenStore } from "./io.js";
 
 /** A command of the program: its words, flags, help and handler. */
@@ -216,6 +217,12 @@ export class CommandContext {
   print(value: unknown, fields: () => readonly Field[]): void {
     if (this.json) this.printJson(value);
     else this.io.stdout(formatRecord(fields()));
+  }
+
+  /** Prints a page of a listing as JSON with `--json`, else a table (`empty` when it has no rows) and its footer. */
+  printPage<T>(page: Page<T>, offset: number, headers: readonly string[], row: (item: T) => readonly string[], empty: string): void {
+    if (this.json) this.printJson(page);
+    else this.io.stdout(formatPage(page, offset, headers, row, empty));
   }
 }
 

@@ -8,7 +8,7 @@ import type { ProjectCreateInput, ProjectUpdateInput } from "../../registry/proj
 import { UsageError } from "../args.js";
 import { ownerOf, type Command, type CommandContext } from "../context.js";
 import { FLAGS } from "../flags.js";
-import { formatPage, PROJECT_COLUMNS, projectFields, projectRow } from "../format.js";
+import { PROJECT_COLUMNS, projectFields, projectRow } from "../format.js";
 import { confirmDelete, listOptions } from "./shared.js";
 
 function splitProject(fullName: string): { owner: string; name: string } {
@@ -21,6 +21,12 @@ function visibility(context: CommandContext): Pick<ProjectCreateInput, "visibili
   if (context.bool("public")) return { visibility: "public" };
   if (context.bool("private")) return { visibility: "private" };
   return {};
+}
+
+/** `--description` and `--public`/`--private`: the fields create and update share. */
+function descriptionAndVisibility(context: CommandContext): ProjectUpdateInput {
+  const description = context.string("description");
+  return { ...visibility(context), ...(description === undefined ? {} : { description }) };
 }
 
 function printProject(context: CommandContext, project: Project): void {
@@ -40,8 +46,7 @@ export function projectCommands(): Command[] {
       examples: [example('create -p acme/churn --description "churn models" --public')],
       async run(context) {
         const fullName = context.project();
-        const description = context.string("description");
-        const input: ProjectCreateInput = { ...splitProject(fullName), ...visibility(context), ...(description === undefined ? {} : { description }) };
+        const input: ProjectCreateInput = { ...splitProject(fullName), ...descriptionAndVisibility(context) };
         printProject(context, await (await context.session([ownerOf(fullName)])).projects.create(input));
       },
     },
@@ -67,8 +72,7 @@ export function projectCommands(): Command[] {
         const owner = context.string("owner");
         const options = listOptions(context);
         const page = await (await context.session([owner ?? ownerOf(context.defaultProject())])).projects.list(owner, options);
-        if (context.json) context.printJson(page);
-        else context.out(formatPage(page, options.offset ?? 0, PROJECT_COLUMNS, projectRow, "no projects"));
+        context.printPage(page, options.offset ?? 0, PROJECT_COLUMNS, projectRow, "no projects");
       },
     },
     {
@@ -79,8 +83,7 @@ export function projectCommands(): Command[] {
       examples: [example('update -p acme/churn --description "churn models, v2 pipeline" --private')],
       async run(context) {
         const fullName = context.project();
-        const description = context.string("description");
-        const changes: ProjectUpdateInput = { ...visibility(context), ...(description === undefined ? {} : { description }) };
+        const changes = descriptionAndVisibility(context);
         if (Object.keys(changes).length === 0) throw new UsageError("nothing to update: pass --description, --public or --private");
         printProject(context, await (await context.session([ownerOf(fullName)])).projects.update(fullName, changes));
       },

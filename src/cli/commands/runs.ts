@@ -9,7 +9,7 @@ import type { Session } from "../../registry/session.js";
 import { UsageError, commaList } from "../args.js";
 import { ownerOf, type Command, type CommandContext } from "../context.js";
 import { FLAGS } from "../flags.js";
-import { formatPage, RUN_COLUMNS, runFields, runRow, versionFields } from "../format.js";
+import { RUN_COLUMNS, runFields, runRow, versionFields } from "../format.js";
 import { SYSTEM } from "../../domain/access.js";
 import { confirmDelete, listOptions, parseArtifact, createProjectIfMissing } from "./shared.js";
 
@@ -105,8 +105,7 @@ export function runCommands(): Command[] {
         const project = context.project();
         const options = listOptions(context);
         const page = await (await context.session([ownerOf(project)])).runs.list(project, options);
-        if (context.json) context.printJson(page);
-        else context.out(formatPage(page, options.offset ?? 0, RUN_COLUMNS, runRow, "no runs"));
+        context.printPage(page, options.offset ?? 0, RUN_COLUMNS, runRow, "no runs");
       },
     },
     {

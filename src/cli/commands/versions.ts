@@ -8,7 +8,7 @@ import type { CopyInput, RegisterInput, UpdateInput } from "../../registry/versi
 import { UsageError, commaList } from "../args.js";
 import { ownerOf, type Command, type CommandContext } from "../context.js";
 import { FLAGS } from "../flags.js";
-import { formatPage, formatRecord, formatStageHistory, VERSION_COLUMNS, versionFields, versionRow } from "../format.js";
+import { formatRecord, formatStageHistory, VERSION_COLUMNS, versionFields, versionRow } from "../format.js";
 import { pullVersions, pushVersions } from "../exchange.js";
 import { confirmDelete, contentFlag, createProjectIfMissing, listOptions, metadataFlag } from "./shared.js";
 
@@ -59,8 +59,7 @@ export function versionCommands(kind: VersionKind): Command[] {
         const project = context.project();
         const options = listOptions(context);
         const page = await (await api(context, [ownerOf(project)])).list(project, options);
-        if (context.json) context.printJson(page);
-        else context.out(formatPage(page, options.offset ?? 0, VERSION_COLUMNS, versionRow, `no ${kind} versions`));
+        context.printPage(page, options.offset ?? 0, VERSION_COLUMNS, versionRow, `no ${kind} versions`);
       },
     },
     {
