@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,27 +7,16 @@ import { createRegistry, SYSTEM, type Store } from "artifact-versions";
 import { fileStore } from "artifact-versions/fs";
 import { postgresStore } from "artifact-versions/postgres";
 import { announcePostgresSkip, freshSchema, startPostgres, type PostgresTestServer } from "../support/postgres.js";
+import { runTsxWorker } from "../support/worker.js";
 
 // Issue 5 and 9: four processes register into the same project at once (auto-named and named):
 // no version lost, none duplicated, every auto name distinct.
 const child = fileURLToPath(new URL("../support/register-child.ts", import.meta.url));
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const WORKERS = 4;
 const PER_WORKER = Number(process.env["MULTI_PROCESS_REGISTERS"] ?? 12);
 
 function run(args: string[]): Promise<{ worker: string; names: string[] }> {
-  return new Promise((resolve, reject) => {
-    const process_ = spawn(process.execPath, ["--import", "tsx", child, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    process_.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    process_.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    process_.on("error", reject);
-    process_.on("exit", (code) => {
-      if (code !== 0) reject(new Error(`worker exited with ${code}: ${err}`));
-      else resolve(JSON.parse(out.trim().split("\n").pop() ?? "{}") as { worker: string; names: string[] });
-    });
-  });
+  return runTsxWorker(child, args);
 }
 
 async function checkRace(open: () => Promise<Store>, argsFor: (worker: string) => string[]): Promise<void> {

@@ -2,13 +2,13 @@
  * Four processes commit into the same store at once: create-only names (exactly one winner each)
  * and a shared counter by read-modify-write with retries. Nothing may be lost or duplicated.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
 import { fileStore } from "../../../src/adapters/fs/index.js";
+import { runTsxWorker } from "../../support/worker.js";
 
 const child = fileURLToPath(new URL("../../support/fs-worker-child.ts", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "av-fs-multi-"));
@@ -22,18 +22,7 @@ interface WorkerReport {
 }
 
 function worker(dir: string, id: string, names: number, increments: number, startAt: number): Promise<WorkerReport> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", child, dir, id, String(names), String(increments), String(startAt)], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    proc.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    proc.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    proc.on("error", reject);
-    proc.on("exit", (code) => {
-      if (code !== 0) reject(new Error(`worker ${id} exited with ${code}: ${stderr}`));
-      else resolve(JSON.parse(stdout.trim()) as WorkerReport);
-    });
-  });
+  return runTsxWorker(child, [dir, id, String(names), String(increments), String(startAt)]);
 }
 
 describe("fileStore() shared by 4 processes", () => {

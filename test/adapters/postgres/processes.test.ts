@@ -1,12 +1,11 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { postgresStore } from "../../../src/adapters/postgres/index.js";
 import { announcePostgresSkip, freshSchema, usePostgres } from "../../support/postgres.js";
+import { runTsxWorker } from "../../support/worker.js";
 
 const skipReason = announcePostgresSkip();
 const worker = fileURLToPath(new URL("./pg-worker.ts", import.meta.url));
-const root = fileURLToPath(new URL("../../../", import.meta.url));
 
 interface Summary {
   worker: string;
@@ -16,22 +15,7 @@ interface Summary {
 }
 
 function runWorker(args: string[]): Promise<Summary> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", worker, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      if (code !== 0) return reject(new Error(`worker ${args[2]} exited with ${code}: ${err}`));
-      try {
-        resolve(JSON.parse(out.trim().split("\n").pop() ?? "") as Summary);
-      } catch (error) {
-        reject(new Error(`worker ${args[2]} printed ${out} ${err}: ${String(error)}`));
-      }
-    });
-  });
+  return runTsxWorker(worker, args);
 }
 
 describe.skipIf(skipReason !== undefined)("postgresStore across processes", () => {
