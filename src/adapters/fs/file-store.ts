@@ -388,7 +388,7 @@ class FileStoreEngine {
     this.maintain();
   }
 
-  /** At open: if the lock is free, sweep orphan temp files and cut a torn journal tail. */
+  /** At open: if the lock is free, sweep orphan temp files and dead processes' claim files, and cut a torn journal tail. */
   private maintain(): void {
     let acquired = false;
     try {
@@ -398,7 +398,9 @@ class FileStoreEngine {
     }
     if (!acquired) return;
     try {
-      for (const name of this.fs.readdirSync(this.dir)) {
+      const names = this.fs.readdirSync(this.dir);
+      this.lock.sweepClaims(names);
+      for (const name of names) {
         if (!name.startsWith(TEMP_PREFIX)) continue;
         try {
           this.fs.unlinkSync(join(this.dir, name));
@@ -1262,6 +1264,7 @@ class FileStoreEngine {
     } catch {
       // nothing to do: a stale lock of a dead process is taken over by the next writer
     }
+    this.lock.removeClaim();
     this.tables = new Map();
     this.archivedTables = undefined;
     this.archivedKeys = undefined;

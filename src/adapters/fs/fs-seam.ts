@@ -20,6 +20,8 @@ export interface FileIdentity {
 export interface PathStat extends FileIdentity {
   /** Last modification, in milliseconds since the epoch (used to age an unreadable lock file). */
   mtimeMs: number;
+  /** Last status change (creation, a hard link), in milliseconds since the epoch; optional (error messages only). */
+  ctimeMs?: number;
 }
 
 /** The subset of `node:fs` the file store uses. Pass a wrapped one as `fileStore({ fs })` to inject faults. */
@@ -42,6 +44,12 @@ export interface FileStoreFs {
   renameSync(from: string, to: string): void;
   /** Removes a file. */
   unlinkSync(path: string): void;
+  /**
+   * Creates a hard link `to` of the file `from`, failing with `EEXIST` when `to` exists. Optional:
+   * without it (or where the file system has no hard links) the writer lock is taken by creating
+   * the lock file with `O_EXCL`, which costs a few more calls per commit batch.
+   */
+  linkSync?(from: string, to: string): void;
   /** Creates a directory and its parents. */
   mkdirSync(path: string, options: { recursive: true }): string | undefined;
   /** The names in a directory. */

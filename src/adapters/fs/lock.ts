@@ -1,20 +1,29 @@
 /**
- * The writer lock of a file store directory: a `lock` file created with O_EXCL holding
- * `{ pid, host, token, at }`. Taken per commit batch, never held between calls. A lock whose holder
+ * The writer lock of a file store directory: a file named `lock` holding `{ pid, host, token, at }`,
+ * present only while a process writes a commit batch (never held between calls). A lock whose holder
  * is a dead process on this host is taken over at once (with a warning); any other holder is waited for.
+ *
+ * Where the file system has hard links (not on Windows), each store instance writes its owner line
+ * once into a claim file `lock.claim-<token>` and takes the lock by hard-linking that file as `lock`
+ * (`link` fails with EEXIST when the lock is taken, as an O_EXCL create does). Per batch that is one
+ * `link`, one `stat` and one `unlink`, where creating a fresh lock file cost an inode allocation, a
+ * write, an `fstat` and a `close` besides (about 60 µs against 15 µs per batch on the development VM).
+ * Elsewhere the lock file is created with O_EXCL per batch. Both ways make the same `lock` file, so
+ * stores of either kind (and older releases) exclude each other.
  * @module
  */
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { nanoid } from "nanoid";
 import { isMissing, type FileStoreFs } from "./fs-seam.js";
-import { LOCK_FILE, TAKEOVER_FILE } from "./format.js";
+import { CLAIM_PREFIX, LOCK_FILE, TAKEOVER_FILE } from "./format.js";
 
 /** What a lock file says about its holder. */
 export interface LockOwner {
   readonly pid: number;
   readonly host: string;
   readonly token: string;
+  /** When the holder wrote this line: when it took the lock, or (a claim file) when its store first took it. */
   readonly at: string;
 }
 
@@ -24,6 +33,16 @@ const UNREADABLE_LOCK_STALE_MS = 5_000;
 const TAKEOVER_STALE_MS = 5_000;
 /** Keep our lock file open while held (see {@link DirectoryLock.tryAcquire}). */
 const KEEP_LOCK_OPEN = process.platform !== "win32";
+/** Take the lock by hard link (see the module comment); not on Windows, whose links we do not test. */
+const TRY_LINKS = process.platform !== "win32";
+/** `link` errors that mean this file system has no hard links: the lock falls back to O_EXCL creates. */
+const NO_LINKS: ReadonlySet<unknown> = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EXDEV", "EMLINK", "EINVAL"]);
+/** A token that is safe to put in a claim file name (a lock file's content is never trusted as a path). */
+const TOKEN_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+function errorCode(error: unknown): unknown {
+  return (error as { code?: unknown } | null)?.code;
+}
 
 function isAlive(pid: number): boolean {
   try {
@@ -37,19 +56,24 @@ function isAlive(pid: number): boolean {
 /** The lock of one directory, as seen from this store instance. */
 export class DirectoryLock {
   private token: string | undefined;
-  /** The lock file we created: its identity, and (except on Windows) its descriptor, open while we hold it. */
+  /** The lock file we hold: its identity, and (O_EXCL lock, except on Windows) its descriptor, open while held. */
   private mine: { ino: number; dev: number; fd: number | undefined } | undefined;
+  /** Hard-link locking: our claim file, written once and linked as `lock` per batch. */
+  private claim: { path: string; token: string; ino: number; dev: number } | undefined;
+  /** True while locking by hard link; false once the file system refused a link (or without `linkSync`). */
+  private links: boolean;
   private readonly path: string;
   private readonly takeoverPath: string;
   readonly host = hostname();
 
   constructor(
     private readonly fs: FileStoreFs,
-    dir: string,
+    private readonly dir: string,
     private readonly warn: (message: string) => void,
   ) {
     this.path = join(dir, LOCK_FILE);
     this.takeoverPath = join(dir, TAKEOVER_FILE);
+    this.links = TRY_LINKS && typeof fs.linkSync === "function";
   }
 
   /** True while this instance holds the lock. */
@@ -59,9 +83,14 @@ export class DirectoryLock {
 
   /** Reads the current holder, `null` when the file is unreadable, `undefined` when there is no lock. */
   readOwner(): LockOwner | null | undefined {
+    return this.readOwnerAt(this.path);
+  }
+
+  /** The owner line of a lock or claim file; `null` when unreadable, `undefined` when there is no file. */
+  private readOwnerAt(path: string): LockOwner | null | undefined {
     let text: string;
     try {
-      text = this.fs.readFileSync(this.path).toString("utf8");
+      text = this.fs.readFileSync(path).toString("utf8");
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
@@ -78,42 +107,124 @@ export class DirectoryLock {
   /** One attempt to take the lock, without waiting. Takes over a lock of a dead holder. */
   tryAcquire(): boolean {
     if (this.token !== undefined) return true;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const token = nanoid();
-      let fd: number;
-      try {
-        fd = this.fs.openSync(this.path, "wx");
-      } catch (error) {
-        if ((error as { code?: unknown }).code !== "EEXIST") throw error;
-        if (!this.removeIfStale()) return false;
-        continue;
-      }
-      // At release, comparing the file at the path with ours tells whether the lock is still ours
-      // without reading it back (we wrote its content; nothing else writes it). The file stays open
-      // while held so its inode cannot be reused by another process's lock file; not on Windows,
-      // where an open file's name lingers after unlink and would make the next O_EXCL create fail.
-      let identity: { ino: number; dev: number };
-      try {
-        const owner: LockOwner = { pid: process.pid, host: this.host, token, at: new Date().toISOString() };
-        const data = Buffer.from(JSON.stringify(owner) + "\n");
-        this.fs.writeSync(fd, data, 0, data.length, 0);
-        identity = this.fs.fstatSync(fd);
-      } catch (error) {
-        // never leave a half-written lock behind: others would wait for it to grow stale
-        this.fs.closeSync(fd);
-        try {
-          this.fs.unlinkSync(this.path);
-        } catch {
-          // nothing more to do
-        }
-        throw error;
-      }
-      if (!KEEP_LOCK_OPEN) this.fs.closeSync(fd);
-      this.mine = { ino: identity.ino, dev: identity.dev, fd: KEEP_LOCK_OPEN ? fd : undefined };
-      this.token = token;
-      return true;
+    // Room for one stale lock taken over plus one claim file recreated or one fallback to O_EXCL.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const outcome = this.links ? this.tryLink() : this.tryCreate();
+      if (outcome === "taken") return true;
+      if (outcome === "busy" && !this.removeIfStale()) return false;
     }
     return false;
+  }
+
+  /** Hard-link locking: links our claim file as `lock`. */
+  private tryLink(): "taken" | "busy" | "again" {
+    const claim = this.claim ?? this.writeClaim();
+    try {
+      this.fs.linkSync!(claim.path, this.path);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === "EEXIST") return "busy";
+      if (code === "ENOENT") {
+        // Our claim file was removed (by hand, or the directory was emptied): write a new one.
+        this.claim = undefined;
+        return "again";
+      }
+      if (!NO_LINKS.has(code)) throw error;
+      this.links = false;
+      this.removeClaim();
+      return "again";
+    }
+    // The claim file lives as long as this store, so its inode cannot be reused by another lock while we hold it.
+    this.mine = { ino: claim.ino, dev: claim.dev, fd: undefined };
+    this.token = claim.token;
+    return "taken";
+  }
+
+  /** Writes our claim file whole, before it can ever be linked as `lock` (so `lock` is never half-written). */
+  private writeClaim(): { path: string; token: string; ino: number; dev: number } {
+    const token = nanoid();
+    const path = join(this.dir, `${CLAIM_PREFIX}${token}`);
+    const fd = this.fs.openSync(path, "wx");
+    let identity: { ino: number; dev: number };
+    try {
+      const data = ownerLine(this.host, token);
+      this.fs.writeSync(fd, data, 0, data.length, 0);
+      identity = this.fs.fstatSync(fd);
+    } catch (error) {
+      this.closeQuietly(fd);
+      this.unlinkQuietly(path);
+      throw error;
+    }
+    this.fs.closeSync(fd);
+    this.claim = { path, token, ino: identity.ino, dev: identity.dev };
+    return this.claim;
+  }
+
+  /** O_EXCL locking: creates `lock` with our owner line. */
+  private tryCreate(): "taken" | "busy" {
+    const token = nanoid();
+    let fd: number;
+    try {
+      fd = this.fs.openSync(this.path, "wx");
+    } catch (error) {
+      if (errorCode(error) !== "EEXIST") throw error;
+      return "busy";
+    }
+    // At release, comparing the file at the path with ours tells whether the lock is still ours
+    // without reading it back (we wrote its content; nothing else writes it). The file stays open
+    // while held so its inode cannot be reused by another process's lock file; not on Windows,
+    // where an open file's name lingers after unlink and would make the next O_EXCL create fail.
+    let identity: { ino: number; dev: number };
+    try {
+      const data = ownerLine(this.host, token);
+      this.fs.writeSync(fd, data, 0, data.length, 0);
+      identity = this.fs.fstatSync(fd);
+    } catch (error) {
+      // never leave a half-written lock behind: others would wait for it to grow stale
+      this.closeQuietly(fd);
+      this.unlinkQuietly(this.path);
+      throw error;
+    }
+    if (!KEEP_LOCK_OPEN) this.fs.closeSync(fd);
+    this.mine = { ino: identity.ino, dev: identity.dev, fd: KEEP_LOCK_OPEN ? fd : undefined };
+    this.token = token;
+    return "taken";
+  }
+
+  /**
+   * Removes our claim file (at close). Safe while the lock is held: `lock` keeps the inode, and
+   * {@link release} still recognises it.
+   */
+  removeClaim(): void {
+    const claim = this.claim;
+    this.claim = undefined;
+    if (claim !== undefined) this.unlinkQuietly(claim.path);
+  }
+
+  /**
+   * With the lock held (at open): removes claim files left by dead processes on this host, and
+   * unreadable ones older than a few seconds (a crash while writing one). Claims of live processes
+   * and of other hosts are kept.
+   */
+  sweepClaims(names: readonly string[]): void {
+    for (const name of names) {
+      if (!name.startsWith(CLAIM_PREFIX) || name === `${CLAIM_PREFIX}${this.claim?.token ?? ""}`) continue;
+      const path = join(this.dir, name);
+      const owner = this.readOwnerAt(path);
+      if (owner === undefined) continue;
+      if (owner === null) {
+        let age: number;
+        try {
+          age = Date.now() - this.fs.statSync(path).mtimeMs;
+        } catch (error) {
+          if (isMissing(error)) continue;
+          throw error;
+        }
+        if (age >= UNREADABLE_LOCK_STALE_MS) this.unlinkQuietly(path);
+      } else if (owner.host === this.host && !isAlive(owner.pid)) {
+        this.unlinkQuietly(path);
+      }
+    }
   }
 
   /** Releases the lock if this instance holds it (and it was not taken from us). */
@@ -153,15 +264,33 @@ export class DirectoryLock {
     }
   }
 
+  private unlinkQuietly(path: string): void {
+    try {
+      this.fs.unlinkSync(path);
+    } catch {
+      // nothing more to do
+    }
+  }
+
   /** A description of the holder, for error messages. */
   describeHolder(): string {
     try {
       const owner = this.readOwner();
       if (owner === undefined) return "nobody (the lock is free now)";
       if (owner === null) return "an unknown process (the lock file is unreadable)";
-      return `process ${owner.pid} on host ${owner.host} (since ${owner.at})`;
+      return `process ${owner.pid} on host ${owner.host} (since ${this.lockedSince() ?? owner.at})`;
     } catch (error) {
       return `an unknown process (${(error as Error).message})`;
+    }
+  }
+
+  /** When `lock` was made: its inode change time (a hard link sets it too), as an ISO string. */
+  private lockedSince(): string | undefined {
+    try {
+      const changed = this.fs.statSync(this.path).ctimeMs;
+      return changed === undefined ? undefined : new Date(changed).toISOString();
+    } catch {
+      return undefined;
     }
   }
 
@@ -203,6 +332,8 @@ export class DirectoryLock {
       const same = again === undefined || (again === null ? owner === null : owner !== null && again.token === owner.token);
       if (!same) return false;
       if (again !== undefined) this.fs.unlinkSync(this.path);
+      // A dead holder that locked by hard link leaves its claim file too.
+      if (owner !== null && TOKEN_RE.test(owner.token)) this.unlinkQuietly(join(this.dir, `${CLAIM_PREFIX}${owner.token}`));
       this.warn(`Took over the file store lock ${this.path}, held by ${reason}.`);
       return true;
     } finally {
@@ -213,4 +344,10 @@ export class DirectoryLock {
       }
     }
   }
+}
+
+/** The line a lock (or claim) file holds. */
+function ownerLine(host: string, token: string): Buffer {
+  const owner: LockOwner = { pid: process.pid, host, token, at: new Date().toISOString() };
+  return Buffer.from(JSON.stringify(owner) + "\n");
 }

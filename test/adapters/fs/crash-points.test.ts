@@ -7,7 +7,7 @@
 import * as nodeFs from "node:fs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { fileStore, type FileStoreFs } from "../../../src/adapters/fs/index.js";
 import type { Store, Write } from "../../../src/store/store.js";
@@ -31,7 +31,8 @@ function faultyFs(step: Step, nth: number, mode: "after" | "torn" = "after", loc
       return fd;
     },
     writeSync(fd, buffer, offset, length, position) {
-      const isLock = paths.get(fd)?.endsWith("lock") === true;
+      // the lock file, or a claim file linked as the lock (lock.claim-*)
+      const isLock = basename(paths.get(fd) ?? "").startsWith("lock");
       if (step === "writeSync" && (lockToo || !isLock) && ++calls === nth) {
         if (mode === "torn") nodeFs.writeSync(fd, buffer, offset, Math.max(1, Math.floor(length / 2)), position);
         else nodeFs.writeSync(fd, buffer, offset, length, position);
@@ -156,15 +157,26 @@ describe("fileStore() with a crash injected at each step", () => {
     await reopened.close();
   });
 
-  test("a failed lock write leaves no lock behind", async () => {
+  test("a failed lock write leaves no lock behind (O_EXCL lock file: no linkSync)", async () => {
     const dir = join(root, `lock-${++counter}`);
-    const { fs } = faultyFs("writeSync", 2, "torn", true); // #1 is the lock taken at open
-    const store = await fileStore({ dir, fs, lockTimeoutMs: 200 });
+    const faulty = faultyFs("writeSync", 2, "torn", true); // #1 is the lock taken at open
+    const store = await fileStore({ dir, fs: { ...faulty.fs, linkSync: undefined }, lockTimeoutMs: 200 });
     await expect(store.commit([{ op: "put", collection: "items", key: "a", expect: 0, value: 1 }])).rejects.toMatchObject({ code: "STORAGE" });
     await store.commit([{ op: "put", collection: "items", key: "a", expect: 0, value: 1 }]);
     expect((await store.get("items", "a"))?.revision).toBe(1);
     await store.close();
-    expect(nodeFs.existsSync(join(dir, "lock"))).toBe(false);
+    expect(nodeFs.readdirSync(dir).filter((name) => name.startsWith("lock"))).toEqual([]);
+  });
+
+  test("a failed claim write leaves no claim behind, and the next lock writes a new one (hard-link lock)", async () => {
+    const dir = join(root, `claim-${++counter}`);
+    const faulty = faultyFs("writeSync", 1, "torn", true); // #1 is the claim file, written when the lock is first taken (at open)
+    const store = await fileStore({ dir, fs: faulty.fs, lockTimeoutMs: 200 });
+    expect(nodeFs.readdirSync(dir).filter((name) => name.startsWith("lock"))).toEqual([]);
+    await store.commit([{ op: "put", collection: "items", key: "a", expect: 0, value: 1 }]);
+    expect(nodeFs.readdirSync(dir).filter((name) => name.startsWith("lock.claim-"))).toHaveLength(1);
+    await store.close();
+    expect(nodeFs.readdirSync(dir).filter((name) => name.startsWith("lock"))).toEqual([]);
   });
 
   test("a torn journal append is dropped with a warning and the next commit follows valid data", async () => {

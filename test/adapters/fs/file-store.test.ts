@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import * as nodeFs from "node:fs";
+import { appendFileSync, existsSync, linkSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -281,6 +282,91 @@ describe("fileStore() writer lock", () => {
     rmSync(join(dir, "lock"));
     await expect(pending).resolves.toMatchObject({ seq: 1 });
     await store.close();
+  });
+
+  const lockFiles = (dir: string) => readdirSync(dir).filter((name) => name.startsWith("lock")).sort();
+  const ownerLine = (pid: number, host: string, token: string) => JSON.stringify({ pid, host, token, at: new Date().toISOString() }) + "\n";
+
+  test("hard-link lock: one claim file per open store, linked as `lock` only while a batch is written, removed at close", async () => {
+    const dir = freshDir();
+    const linked: string[] = [];
+    const fs = { ...nodeFs, linkSync: (from: string, to: string) => (linked.push(to), nodeFs.linkSync(from, to)) };
+    const store = await fileStore({ dir, fs, ...quiet });
+    await store.commit([put("items", "a", 0, 1)]);
+    await store.commit([put("items", "b", 0, 1)]);
+    const claims = lockFiles(dir);
+    expect(claims).toHaveLength(1);
+    expect(claims[0]).toMatch(/^lock\.claim-[A-Za-z0-9_-]+$/);
+    expect(JSON.parse(readFileSync(join(dir, claims[0]!), "utf8"))).toMatchObject({ pid: process.pid, host: hostname() });
+    expect(linked.filter((path) => path === join(dir, "lock"))).toHaveLength(3); // open's maintenance, then one per batch
+    await store.close();
+    expect(lockFiles(dir)).toEqual([]);
+  });
+
+  test("takes over a dead holder's hard-link lock and removes its claim file", async () => {
+    const dir = freshDir();
+    (await seeded(dir, 1)).close();
+    writeFileSync(join(dir, "lock.claim-oldtoken"), ownerLine(deadPid(), hostname(), "oldtoken"));
+    linkSync(join(dir, "lock.claim-oldtoken"), join(dir, "lock"));
+    const warnings: string[] = [];
+    const store = await fileStore({ dir, onWarning: (message) => warnings.push(message), lockTimeoutMs: 1_000 });
+    await store.commit([put("items", "b", 0, 1)]);
+    expect(warnings.some((warning) => warning.includes("Took over"))).toBe(true);
+    expect(lockFiles(dir).filter((name) => !name.startsWith("lock.claim-") || name === "lock.claim-oldtoken")).toEqual([]);
+    await store.close();
+    expect(lockFiles(dir)).toEqual([]);
+  });
+
+  test("at open, sweeps claim files of dead processes on this host and old unreadable ones; keeps live and foreign ones", async () => {
+    const dir = freshDir();
+    (await seeded(dir, 1)).close();
+    writeFileSync(join(dir, "lock.claim-dead"), ownerLine(deadPid(), hostname(), "dead"));
+    writeFileSync(join(dir, "lock.claim-live"), ownerLine(process.pid, hostname(), "live"));
+    writeFileSync(join(dir, "lock.claim-foreign"), ownerLine(deadPid(), "elsewhere", "foreign"));
+    writeFileSync(join(dir, "lock.claim-torn-old"), '{"pid":12');
+    const longAgo = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, "lock.claim-torn-old"), longAgo, longAgo);
+    writeFileSync(join(dir, "lock.claim-torn-new"), '{"pid":12');
+    const store = await fileStore({ dir, ...quiet });
+    const left = lockFiles(dir);
+    expect(left).toEqual(expect.arrayContaining(["lock.claim-foreign", "lock.claim-live", "lock.claim-torn-new"]));
+    expect(left).not.toContain("lock.claim-dead");
+    expect(left).not.toContain("lock.claim-torn-old");
+    await store.close();
+  });
+
+  test("a claim file removed by hand is written anew at the next batch", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet });
+    for (const name of lockFiles(dir)) rmSync(join(dir, name));
+    await store.commit([put("items", "a", 0, 1)]);
+    expect(lockFiles(dir)).toHaveLength(1);
+    await store.close();
+    expect(lockFiles(dir)).toEqual([]);
+  });
+
+  test("a file system without hard links (link fails with EPERM) falls back to an O_EXCL lock file", async () => {
+    const dir = freshDir();
+    let refused = 0;
+    const fs = {
+      ...nodeFs,
+      linkSync: () => {
+        refused += 1;
+        throw Object.assign(new Error("injected EPERM: no hard links here"), { code: "EPERM" });
+      },
+    };
+    const store = await fileStore({ dir, fs, ...quiet });
+    await store.commit([put("items", "a", 0, 1)]);
+    await store.commit([put("items", "b", 0, 1)]);
+    expect(refused).toBe(1);
+    expect(lockFiles(dir)).toEqual([]);
+    const other = await fileStore({ dir, ...quiet }); // a hard-link store on the same directory: both use `lock`
+    await other.commit([put("items", "c", 0, 1)]);
+    await store.commit([put("items", "c", 1, 2)]); // refreshed under the lock: sees the other store's commit
+    await other.refresh();
+    expect((await other.get("items", "c"))?.revision).toBe(2);
+    await Promise.all([store.close(), other.close()]);
+    expect(lockFiles(dir)).toEqual([]);
   });
 
   test("group commit: 64 concurrent commits each resolve with its own seq and are all on disk", async () => {
