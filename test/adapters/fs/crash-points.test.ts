@@ -160,7 +160,8 @@ describe("fileStore() with a crash injected at each step", () => {
   test("a failed lock write leaves no lock behind (O_EXCL lock file: no linkSync)", async () => {
     const dir = join(root, `lock-${++counter}`);
     const faulty = faultyFs("writeSync", 2, "torn", true); // #1 is the lock taken at open
-    const store = await fileStore({ dir, fs: { ...faulty.fs, linkSync: undefined }, lockTimeoutMs: 200 });
+    const { linkSync: _links, ...withoutLinks } = faulty.fs;
+    const store = await fileStore({ dir, fs: withoutLinks, lockTimeoutMs: 200 });
     await expect(store.commit([{ op: "put", collection: "items", key: "a", expect: 0, value: 1 }])).rejects.toMatchObject({ code: "STORAGE" });
     await store.commit([{ op: "put", collection: "items", key: "a", expect: 0, value: 1 }]);
     expect((await store.get("items", "a"))?.revision).toBe(1);
