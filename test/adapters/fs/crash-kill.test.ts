@@ -4,7 +4,7 @@
  * and that no commit is visible in part. CRASH_RUNS sets the number of kills (default 10).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -86,6 +86,8 @@ describe("fileStore() killed with SIGKILL at random moments", () => {
       } finally {
         await store.close();
       }
+      // the killed child's lock claim was swept at the reopen, ours removed at close: no lock files left
+      expect(readdirSync(dir).filter((name) => name.startsWith("lock"))).toEqual([]);
     }
     expect(everAcked.size).toBeGreaterThan(0);
     console.log(`crash test: ${runs} kills, ${everAcked.size} acknowledged commits, ${tornTails} torn tails dropped`);
