@@ -327,6 +327,12 @@ class FileStoreEngine {
   private tables = new Map<string, Collection>();
   /** Archived collections: keys deleted since the snapshot (the archive may still hold them). */
   private tombstones = new Map<string, Set<string>>();
+  /**
+   * The JSON text of each record this process committed as a value since the last compaction (the
+   * text its journal line carries), so compaction writes it without serialising the value again.
+   * Bounded by the journal: cleared at every compaction, and a replaced row's text goes with the row.
+   */
+  private committedText = new WeakMap<Row, string>();
   private archiveBytes = 0;
   private archivedKeysText: string | undefined;
   private archivedKeys: Map<string, Map<string, number>> | undefined;
@@ -962,10 +968,13 @@ class FileStoreEngine {
         } else {
           parts.push(`${head},"r":${write.expect + 1},"v":${write.text ?? "null"}}`);
           const revision = write.expect + 1;
-          this.applyPut(
-            write.collection,
-            write.value !== undefined ? Object.freeze({ key: write.key, revision, seq, value: write.value }) : new LazyRow(write.key, revision, seq, write.text ?? "null"),
-          );
+          const text = write.text ?? "null";
+          if (write.value === undefined) this.applyPut(write.collection, new LazyRow(write.key, revision, seq, text));
+          else {
+            const row = Object.freeze({ key: write.key, revision, seq, value: write.value });
+            this.committedText.set(row, text);
+            this.applyPut(write.collection, row);
+          }
         }
       }
       this.seq = seq;
@@ -1154,6 +1163,11 @@ class FileStoreEngine {
     this.pump();
   }
 
+  /** A row's value as JSON text: kept text when there is some, else serialised. */
+  private textOf(row: Row): string {
+    return row instanceof LazyRow ? row.text : (this.committedText.get(row) ?? JSON.stringify(row.value));
+  }
+
   /** With the lock held and nothing unwritten: archive, snapshot, fresh journal. Synchronous on purpose. */
   private compactNow(): void {
     const seq = this.seq;
@@ -1163,7 +1177,7 @@ class FileStoreEngine {
       const c = JSON.stringify(collection);
       for (const row of this.tables.get(collection)?.rows.values() ?? []) {
         // the shape JSON.stringify({ c, k, r, s, v }) gives, without parsing values kept as text
-        const value = row instanceof LazyRow ? row.text : JSON.stringify(row.value);
+        const value = this.textOf(row);
         archiveLines.push(sealLine(`{"c":${c},"k":${JSON.stringify(row.key)},"r":${row.revision},"s":${row.seq},"v":${value}}`));
       }
       for (const key of this.tombstones.get(collection) ?? []) archiveLines.push(sealLine(JSON.stringify({ c: collection, k: key, s: seq, d: 1 })));
@@ -1205,6 +1219,7 @@ class FileStoreEngine {
     const keysObject: Record<string, Record<string, number>> = {};
     for (const [collection, keys] of keyIndex) keysObject[collection] = Object.fromEntries(keys);
     const tables = this.tables;
+    const textOf = (row: Row) => this.textOf(row);
     let crc = 0;
     let bytes = 0;
     function* snapshotChunks(): Generator<Buffer> {
@@ -1220,7 +1235,7 @@ class FileStoreEngine {
         if (ARCHIVED_COLLECTIONS.has(collection)) continue;
         const c = JSON.stringify(collection);
         for (const item of table.rows.values()) {
-          const value = item instanceof LazyRow ? item.text : JSON.stringify(item.value);
+          const value = textOf(item);
           chunk += `{"c":${c},"k":${JSON.stringify(item.key)},"r":${item.revision},"s":${item.seq},"v":${value}}\n`;
           if (chunk.length >= SNAPSHOT_CHUNK) yield emit();
         }
@@ -1247,6 +1262,7 @@ class FileStoreEngine {
     this.snapshotBytes = snapshotBytes;
     this.journal = { ino: stat.ino, dev: stat.dev, size: journalHeader.length, headerBytes: journalHeader.length };
     this.tornTailAt = undefined;
+    this.committedText = new WeakMap();
   }
 
   // ------------------------------------------------------------------------------------------
