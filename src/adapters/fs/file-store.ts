@@ -878,7 +878,7 @@ class FileStoreEngine {
         this.lock.release();
       } catch (error) {
         // Every commit is acknowledged; only the lock file stays (taken over once this process is gone).
-        this.warn(`Cannot release the file store lock in ${this.dir}: ${describe(error)}. Other processes wait for it until this process exits.`);
+        this.warn(`Cannot release the file store lock in ${this.dir}: ${describe(error)}. Other processes may wait for it until this process exits (with the hard-link lock, this store removes it at its next batch).`);
       }
     }
   }

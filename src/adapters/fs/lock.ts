@@ -62,6 +62,8 @@ export class DirectoryLock {
   private claim: { path: string; token: string; ino: number; dev: number } | undefined;
   /** True while locking by hard link; false once the file system refused a link (or without `linkSync`). */
   private links: boolean;
+  /** Set once a link showed the claim's identity at `lock` (checked on the first link). */
+  private linkChecked = false;
   private readonly path: string;
   private readonly takeoverPath: string;
   readonly host = hostname();
@@ -123,21 +125,52 @@ export class DirectoryLock {
       this.fs.linkSync!(claim.path, this.path);
     } catch (error) {
       const code = errorCode(error);
-      if (code === "EEXIST") return "busy";
+      // `lock` may be a link to our own claim, left by a release whose unlink failed: still ours.
+      if (code === "EEXIST") return this.isLinkTo(claim) ? this.take(claim) : "busy";
       if (code === "ENOENT") {
         // Our claim file was removed (by hand, or the directory was emptied): write a new one.
         this.claim = undefined;
         return "again";
       }
       if (!NO_LINKS.has(code)) throw error;
-      this.links = false;
-      this.removeClaim();
+      this.fallBackToCreate();
       return "again";
     }
+    if (!this.linkChecked) {
+      // Release recognises the lock by its identity, so a file system whose hard links do not show the
+      // claim's identity at `lock` could never release it: lock by O_EXCL create there instead.
+      if (!this.isLinkTo(claim)) {
+        this.fs.unlinkSync(this.path);
+        this.fallBackToCreate();
+        return "again";
+      }
+      this.linkChecked = true;
+    }
+    return this.take(claim);
+  }
+
+  /** Holds the lock through `claim`, linked as `lock`. */
+  private take(claim: { token: string; ino: number; dev: number }): "taken" {
     // The claim file lives as long as this store, so its inode cannot be reused by another lock while we hold it.
     this.mine = { ino: claim.ino, dev: claim.dev, fd: undefined };
     this.token = claim.token;
     return "taken";
+  }
+
+  /** True when the file at `lock` is `claim` (a hard link to it). */
+  private isLinkTo(claim: { ino: number; dev: number }): boolean {
+    try {
+      const current = this.fs.statSync(this.path);
+      return current.ino === claim.ino && current.dev === claim.dev;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  private fallBackToCreate(): void {
+    this.links = false;
+    this.removeClaim();
   }
 
   /** Writes our claim file whole, before it can ever be linked as `lock` (so `lock` is never half-written). */

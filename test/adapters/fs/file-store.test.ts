@@ -369,6 +369,24 @@ describe("fileStore() writer lock", () => {
     expect(lockFiles(dir)).toEqual([]);
   });
 
+  test("a file system whose hard links show another identity at `lock` falls back to an O_EXCL lock file", async () => {
+    const dir = freshDir();
+    const lockPath = join(dir, "lock");
+    // as if `lock` reported its own inode number when it is a second link (the claim's identity never shows)
+    const fs = {
+      ...nodeFs,
+      statSync: (path: string) => {
+        const stat = nodeFs.statSync(path);
+        return path === lockPath && stat.nlink > 1 ? Object.assign(Object.create(stat) as nodeFs.Stats, { ino: stat.ino + 1 }) : stat;
+      },
+    };
+    const store = await fileStore({ dir, fs, ...quiet, lockTimeoutMs: 1_000 });
+    await store.commit([put("items", "a", 0, 1)]);
+    await store.commit([put("items", "b", 0, 1)]);
+    expect(lockFiles(dir)).toEqual([]);
+    await store.close();
+  });
+
   test("group commit: 64 concurrent commits each resolve with its own seq and are all on disk", async () => {
     const dir = freshDir();
     const store = await fileStore({ dir, ...quiet });
