@@ -419,6 +419,8 @@ class FileStoreEngine {
       throw error instanceof RegistryError ? error : storageError(`Cannot open the file store in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error);
     } finally {
       this.lock.release();
+      // A store that only reads leaves no claim file behind, even if it is never closed; the first commit writes one.
+      this.lock.removeClaim();
     }
   }
 

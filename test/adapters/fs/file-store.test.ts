@@ -292,6 +292,7 @@ describe("fileStore() writer lock", () => {
     const linked: string[] = [];
     const fs = { ...nodeFs, linkSync: (from: string, to: string) => (linked.push(to), nodeFs.linkSync(from, to)) };
     const store = await fileStore({ dir, fs, ...quiet });
+    expect(lockFiles(dir)).toEqual([]); // opening (and only reading) leaves no claim behind
     await store.commit([put("items", "a", 0, 1)]);
     await store.commit([put("items", "b", 0, 1)]);
     const claims = lockFiles(dir);
