@@ -402,7 +402,10 @@ class FileStoreEngine {
     } catch {
       return;
     }
-    if (!acquired) return;
+    if (!acquired) {
+      this.lock.removeClaim(); // the claim written for this attempt: the first commit writes one again
+      return;
+    }
     try {
       const names = this.fs.readdirSync(this.dir);
       this.lock.sweepClaims(names);
@@ -418,7 +421,7 @@ class FileStoreEngine {
     } catch (error) {
       throw error instanceof RegistryError ? error : storageError(`Cannot open the file store in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error);
     } finally {
-      this.lock.release();
+      this.releaseLock();
       // A store that only reads leaves no claim file behind, even if it is never closed; the first commit writes one.
       this.lock.removeClaim();
     }
@@ -876,12 +879,18 @@ class FileStoreEngine {
       if (this.flushesOnMainThread()) setImmediate(() => void this.writeBatch());
       else queueMicrotask(() => void this.writeBatch());
     } else {
-      try {
-        this.lock.release();
-      } catch (error) {
-        // Every commit is acknowledged; only the lock file stays (taken over once this process is gone).
-        this.warn(`Cannot release the file store lock in ${this.dir}: ${describe(error)}. Other processes may wait for it until this process exits (with the hard-link lock, this store removes it at its next batch).`);
-      }
+      this.releaseLock();
+    }
+  }
+
+  /** Releases the writer lock; a failure is a warning (every commit is acknowledged, only the lock file stays). */
+  private releaseLock(): void {
+    try {
+      this.lock.release();
+    } catch (error) {
+      this.warn(
+        `Cannot release the file store lock in ${this.dir}: ${describe(error)}. Other processes may wait for it until this process exits (with the hard-link lock, this store removes it at its next batch).`,
+      );
     }
   }
 
@@ -891,7 +900,7 @@ class FileStoreEngine {
       this.refreshUnderLock();
       return true;
     } catch (error) {
-      this.lock.release();
+      this.releaseLock();
       this.rejectQueue(error instanceof RegistryError ? error : storageError(`Cannot read the file store in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error));
       return false;
     }
@@ -1110,13 +1119,8 @@ class FileStoreEngine {
     this.nextBatch = [];
     for (const entry of applied) entry.reject(error);
     this.rejectQueue(error);
-    if (!this.writing) {
-      try {
-        this.lock.release();
-      } catch {
-        // the lock of a failed store: a later opener takes it over when we are gone
-      }
-    }
+    // the lock of a failed store: if it cannot be removed, a later opener takes it over when we are gone
+    if (!this.writing) this.releaseLock();
   }
 
   private rejectQueue(error: unknown): void {
@@ -1277,11 +1281,7 @@ class FileStoreEngine {
     }
     this.closed = true;
     if (!this.writing) this.closeJournal();
-    try {
-      if (!this.writing) this.lock.release();
-    } catch {
-      // nothing to do: a stale lock of a dead process is taken over by the next writer
-    }
+    if (!this.writing) this.releaseLock();
     this.lock.removeClaim();
     this.tables = new Map();
     this.archivedTables = undefined;

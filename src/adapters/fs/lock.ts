@@ -15,7 +15,7 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { nanoid } from "nanoid";
-import { isMissing, type FileStoreFs } from "./fs-seam.js";
+import { isMissing, writeAll, type FileStoreFs } from "./fs-seam.js";
 import { CLAIM_PREFIX, LOCK_FILE, TAKEOVER_FILE } from "./format.js";
 
 /** What a lock file says about its holder. */
@@ -44,6 +44,19 @@ function errorCode(error: unknown): unknown {
   return (error as { code?: unknown } | null)?.code;
 }
 
+/**
+ * The tokens this process's stores hold now (claims, and O_EXCL locks while held). A lock or claim
+ * that names this very pid with a token not in here was left by an earlier process that had the same
+ * pid (a container's PID 1 restarted after a crash): it is dead, though `kill(pid, 0)` says alive.
+ */
+const liveTokens = new Set<string>();
+
+/** True when the holder named by `owner` (on this host) may still be running. */
+function holderMayLive(owner: LockOwner): boolean {
+  if (owner.pid === process.pid) return liveTokens.has(owner.token);
+  return isAlive(owner.pid);
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -58,8 +71,14 @@ export class DirectoryLock {
   private token: string | undefined;
   /** The lock file we hold: its identity, and (O_EXCL lock, except on Windows) its descriptor, open while held. */
   private mine: { ino: number; dev: number; fd: number | undefined } | undefined;
-  /** Hard-link locking: our claim file, written once and linked as `lock` per batch. */
-  private claim: { path: string; token: string; ino: number; dev: number } | undefined;
+  /**
+   * Hard-link locking: our claim file, written once and linked as `lock` per batch. Its descriptor stays
+   * open so that, even if its names are removed (by hand, or by a process misjudging us dead), its
+   * inode is not reused by another lock while this store may still hold or release it.
+   */
+  private claim: { path: string; token: string; ino: number; dev: number; fd: number } | undefined;
+  /** Set when a release could not remove a `lock` linking our claim: the claim is kept so we can take it back. */
+  private leftover = false;
   /** True while locking by hard link; false once the file system refused a link (or without `linkSync`). */
   private links: boolean;
   /** Set once a link showed the claim's identity at `lock` (checked on the first link). */
@@ -174,22 +193,21 @@ export class DirectoryLock {
   }
 
   /** Writes our claim file whole, before it can ever be linked as `lock` (so `lock` is never half-written). */
-  private writeClaim(): { path: string; token: string; ino: number; dev: number } {
+  private writeClaim(): { path: string; token: string; ino: number; dev: number; fd: number } {
     const token = nanoid();
     const path = join(this.dir, `${CLAIM_PREFIX}${token}`);
     const fd = this.fs.openSync(path, "wx");
     let identity: { ino: number; dev: number };
     try {
-      const data = ownerLine(this.host, token);
-      this.fs.writeSync(fd, data, 0, data.length, 0);
+      writeAll(this.fs, fd, ownerLine(this.host, token), 0);
       identity = this.fs.fstatSync(fd);
     } catch (error) {
       this.closeQuietly(fd);
       this.unlinkQuietly(path);
       throw error;
     }
-    this.fs.closeSync(fd);
-    this.claim = { path, token, ino: identity.ino, dev: identity.dev };
+    liveTokens.add(token);
+    this.claim = { path, token, ino: identity.ino, dev: identity.dev, fd };
     return this.claim;
   }
 
@@ -209,8 +227,7 @@ export class DirectoryLock {
     // where an open file's name lingers after unlink and would make the next O_EXCL create fail.
     let identity: { ino: number; dev: number };
     try {
-      const data = ownerLine(this.host, token);
-      this.fs.writeSync(fd, data, 0, data.length, 0);
+      writeAll(this.fs, fd, ownerLine(this.host, token), 0);
       identity = this.fs.fstatSync(fd);
     } catch (error) {
       // never leave a half-written lock behind: others would wait for it to grow stale
@@ -221,17 +238,21 @@ export class DirectoryLock {
     if (!KEEP_LOCK_OPEN) this.fs.closeSync(fd);
     this.mine = { ino: identity.ino, dev: identity.dev, fd: KEEP_LOCK_OPEN ? fd : undefined };
     this.token = token;
+    liveTokens.add(token);
     return "taken";
   }
 
   /**
-   * Removes our claim file (at close). Safe while the lock is held: `lock` keeps the inode, and
-   * {@link release} still recognises it.
+   * Removes our claim file (after open's maintenance, and at close). Kept while a `lock` we failed to
+   * remove still links it, so this store (or, once this process is gone, a takeover) can clear it.
    */
   removeClaim(): void {
     const claim = this.claim;
+    if (claim === undefined || this.leftover || this.token !== undefined) return;
     this.claim = undefined;
-    if (claim !== undefined) this.unlinkQuietly(claim.path);
+    this.unlinkQuietly(claim.path);
+    this.closeQuietly(claim.fd);
+    liveTokens.delete(claim.token);
   }
 
   /**
@@ -243,21 +264,28 @@ export class DirectoryLock {
     for (const name of names) {
       if (!name.startsWith(CLAIM_PREFIX) || name === `${CLAIM_PREFIX}${this.claim?.token ?? ""}`) continue;
       const path = join(this.dir, name);
-      const owner = this.readOwnerAt(path);
-      if (owner === undefined) continue;
-      if (owner === null) {
-        let age: number;
-        try {
-          age = Date.now() - this.fs.statSync(path).mtimeMs;
-        } catch (error) {
-          if (isMissing(error)) continue;
-          throw error;
+      try {
+        const owner = this.readOwnerAt(path);
+        if (owner === undefined) continue;
+        if (owner === null) {
+          if (this.ageOf(path, "written") >= UNREADABLE_LOCK_STALE_MS) this.fs.unlinkSync(path);
+        } else if (owner.host === this.host && !holderMayLive(owner)) {
+          this.fs.unlinkSync(path);
         }
-        if (age >= UNREADABLE_LOCK_STALE_MS) this.unlinkQuietly(path);
-      } else if (owner.host === this.host && !isAlive(owner.pid)) {
-        this.unlinkQuietly(path);
+      } catch (error) {
+        // housekeeping only: a stray entry (a directory, an unreadable file) must not stop the store opening
+        if (!isMissing(error)) this.warn(`Left ${path} in place: ${error instanceof Error ? error.message : String(error)}.`);
       }
     }
+  }
+
+  /**
+   * Milliseconds since `path` was last written, or (`"linked"`) made or linked: a `lock` linking a claim
+   * keeps the claim's (possibly old) modification time, but its inode change time is the link's.
+   */
+  private ageOf(path: string, since: "written" | "linked"): number {
+    const stat = this.fs.statSync(path);
+    return Date.now() - (since === "linked" ? (stat.ctimeMs ?? stat.mtimeMs) : stat.mtimeMs);
   }
 
   /** Releases the lock if this instance holds it (and it was not taken from us). */
@@ -268,15 +296,17 @@ export class DirectoryLock {
     this.token = undefined;
     this.mine = undefined;
     if (mine === undefined) return;
+    const linked = this.claim !== undefined && this.claim.token === token;
     try {
       let current: { ino: number; dev: number } | undefined;
       try {
         current = this.fs.statSync(this.path);
       } catch (error) {
-        if (!isMissing(error)) return;
+        if (!isMissing(error)) throw error;
       }
       if (current === undefined || current.ino !== mine.ino || current.dev !== mine.dev) {
-        this.warn(`The file store lock ${this.path} was no longer ours when we released it; another process took it over.`);
+        if (current !== undefined) this.warn(`The file store lock ${this.path} was no longer ours when we released it; another process took it over.`);
+        this.leftover = false;
         return;
       }
       try {
@@ -284,8 +314,14 @@ export class DirectoryLock {
       } catch (error) {
         if (!isMissing(error)) throw error;
       }
+      this.leftover = false;
+    } catch (error) {
+      // `lock` may still be ours: a hard-link lock is taken back at our next batch (its claim is kept)
+      if (linked) this.leftover = true;
+      throw error;
     } finally {
       if (mine.fd !== undefined) this.closeQuietly(mine.fd);
+      if (!linked) liveTokens.delete(token);
     }
   }
 
@@ -335,7 +371,7 @@ export class DirectoryLock {
     if (owner === null) {
       let age: number;
       try {
-        age = Date.now() - this.fs.statSync(this.path).mtimeMs;
+        age = this.ageOf(this.path, "linked");
       } catch (error) {
         if (isMissing(error)) return true;
         throw error;
@@ -343,8 +379,8 @@ export class DirectoryLock {
       if (age < UNREADABLE_LOCK_STALE_MS) return false;
       reason = `an unreadable lock file ${Math.round(age / 1000)} s old`;
     } else {
-      if (owner.host !== this.host || isAlive(owner.pid)) return false;
-      reason = `process ${owner.pid} on this host (${owner.host}), which is dead, since ${owner.at}`;
+      if (owner.host !== this.host || holderMayLive(owner)) return false;
+      reason = `process ${owner.pid} on this host (${owner.host}), which is dead, since ${this.lockedSince() ?? owner.at}`;
     }
     // Only one process may remove a given stale lock: take a takeover marker, re-check, then unlink.
     let marker: number;

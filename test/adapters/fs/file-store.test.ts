@@ -1,5 +1,5 @@
 import * as nodeFs from "node:fs";
-import { appendFileSync, existsSync, linkSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -276,7 +276,8 @@ describe("fileStore() writer lock", () => {
   test("a commit waiting for the lock goes through when the holder releases", async () => {
     const dir = freshDir();
     const store = await fileStore({ dir, ...quiet });
-    writeFileSync(join(dir, "lock"), JSON.stringify({ pid: process.pid, host: hostname(), token: "t", at: new Date().toISOString() }));
+    // a live holder: the parent process (this process's own pid with an unknown token would be a dead earlier incarnation)
+    writeFileSync(join(dir, "lock"), JSON.stringify({ pid: process.ppid, host: hostname(), token: "t", at: new Date().toISOString() }));
     const pending = store.commit([put("items", "a", 0, 1)]);
     await new Promise((resolve) => setTimeout(resolve, 50));
     rmSync(join(dir, "lock"));
@@ -322,7 +323,9 @@ describe("fileStore() writer lock", () => {
     const dir = freshDir();
     (await seeded(dir, 1)).close();
     writeFileSync(join(dir, "lock.claim-dead"), ownerLine(deadPid(), hostname(), "dead"));
-    writeFileSync(join(dir, "lock.claim-live"), ownerLine(process.pid, hostname(), "live"));
+    writeFileSync(join(dir, "lock.claim-live"), ownerLine(process.ppid, hostname(), "live"));
+    writeFileSync(join(dir, "lock.claim-our-pid"), ownerLine(process.pid, hostname(), "unknownToken")); // our pid, not our token: an earlier incarnation
+    mkdirSync(join(dir, "lock.claim-a-directory"));
     writeFileSync(join(dir, "lock.claim-foreign"), ownerLine(deadPid(), "elsewhere", "foreign"));
     writeFileSync(join(dir, "lock.claim-torn-old"), '{"pid":12');
     const longAgo = new Date(Date.now() - 60_000);
@@ -332,6 +335,8 @@ describe("fileStore() writer lock", () => {
     const left = lockFiles(dir);
     expect(left).toEqual(expect.arrayContaining(["lock.claim-foreign", "lock.claim-live", "lock.claim-torn-new"]));
     expect(left).not.toContain("lock.claim-dead");
+    expect(left).not.toContain("lock.claim-our-pid");
+    expect(left).toContain("lock.claim-a-directory"); // a stray entry is left alone (with a warning), and the store opens
     expect(left).not.toContain("lock.claim-torn-old");
     await store.close();
   });
@@ -385,6 +390,68 @@ describe("fileStore() writer lock", () => {
     await store.commit([put("items", "a", 0, 1)]);
     await store.commit([put("items", "b", 0, 1)]);
     expect(lockFiles(dir)).toEqual([]);
+    await store.close();
+  });
+
+  test("a lock naming this very pid with a token none of our stores holds (an earlier process with our pid) is taken over at once", async () => {
+    const dir = freshDir();
+    (await seeded(dir, 1)).close();
+    writeFileSync(join(dir, "lock"), ownerLine(process.pid, hostname(), "earlierIncarnation"));
+    const warnings: string[] = [];
+    const store = await fileStore({ dir, onWarning: (message) => warnings.push(message), lockTimeoutMs: 1_000 });
+    await store.commit([put("items", "b", 0, 1)]);
+    expect(warnings.some((warning) => warning.includes("Took over"))).toBe(true);
+    await store.close();
+    expect(lockFiles(dir)).toEqual([]);
+  });
+
+  test("a lock whose release fails at open (stat or unlink refused) is a warning, and the next batch takes it back", async () => {
+    for (const refused of ["statSync", "unlinkSync"] as const) {
+      const dir = freshDir();
+      const lockPath = join(dir, "lock");
+      // the release's call: the second stat of `lock` (the first checks the new link), or its first unlink
+      let calls = 0;
+      const failAt = refused === "statSync" ? 2 : 1;
+      const maybeFail = (call: string, path: string) => {
+        if (call === refused && path === lockPath && ++calls === failAt) throw Object.assign(new Error(`injected EIO in ${refused}`), { code: "EIO" });
+      };
+      const fs = {
+        ...nodeFs,
+        statSync: (path: string) => (maybeFail("statSync", path), nodeFs.statSync(path)),
+        unlinkSync: (path: string) => (maybeFail("unlinkSync", path), nodeFs.unlinkSync(path)),
+      };
+      const warnings: string[] = [];
+      const store = await fileStore({ dir, fs, onWarning: (message) => warnings.push(message), lockTimeoutMs: 1_000 });
+      expect(warnings.some((warning) => warning.includes("Cannot release the file store lock"))).toBe(true);
+      expect(existsSync(lockPath)).toBe(true);
+      await expect(store.commit([put("items", "a", 0, 1)])).resolves.toMatchObject({ seq: 1 });
+      expect(existsSync(lockPath)).toBe(false);
+      await store.close();
+      expect(lockFiles(dir)).toEqual([]);
+    }
+  });
+
+  test("short writes still write the whole claim", async () => {
+    const dir = freshDir();
+    const fs = {
+      ...nodeFs,
+      writeSync: (fd: number, buffer: Uint8Array, offset: number, length: number, position: number) =>
+        nodeFs.writeSync(fd, buffer, offset, Math.min(length, 7), position),
+    };
+    const store = await fileStore({ dir, fs, ...quiet });
+    await store.commit([put("items", "a", 0, { text: "a value longer than seven bytes" })]);
+    const [claim] = lockFiles(dir);
+    expect(JSON.parse(readFileSync(join(dir, claim!), "utf8"))).toMatchObject({ pid: process.pid, host: hostname() });
+    await store.close();
+  });
+
+  test("opening while another process holds the lock leaves no claim of ours behind", async () => {
+    const dir = freshDir();
+    (await seeded(dir, 1)).close();
+    writeFileSync(join(dir, "lock"), ownerLine(process.ppid, hostname(), "parentHolds"));
+    const store = await fileStore({ dir, ...quiet, lockTimeoutMs: 100 });
+    expect(lockFiles(dir)).toEqual(["lock"]);
+    rmSync(join(dir, "lock"));
     await store.close();
   });
 
