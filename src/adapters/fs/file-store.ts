@@ -72,7 +72,8 @@ export interface FileStore extends Store {
 }
 
 const MIN_COMPACTION_BYTES = 4 * 1024 * 1024;
-const SNAPSHOT_CHUNK = 4 * 1024 * 1024;
+/** A compaction serialises and writes about this much between two turns of the event loop. */
+const COMPACTION_SLICE = 1024 * 1024;
 const ARCHIVED_KEYS_PREFIX = '{"archivedKeys":';
 /**
  * The snapshot is decoded to text in pieces of about this many bytes (cut at line ends). Unread
@@ -327,6 +328,10 @@ class FileStoreEngine {
   private tables = new Map<string, Collection>();
   /** Archived collections: keys deleted since the snapshot (the archive may still hold them). */
   private tombstones = new Map<string, Set<string>>();
+  /** The compaction in progress, if any: it holds the lock until it ends (see {@link FileStoreEngine.compactInSlices}). */
+  private compaction: Promise<void> | undefined;
+  /** Set while a compaction replaces the journal: batches wait (see {@link FileStoreEngine.compactInSlices}). */
+  private swappingJournal = false;
   /**
    * The JSON text of each record this process committed as a value since the last compaction (the
    * text its journal line carries), so compaction writes it without serialising the value again.
@@ -870,7 +875,7 @@ class FileStoreEngine {
       if (!this.afterAcquire()) return;
     }
     this.applyQueue();
-    if (this.writing) return;
+    if (this.writing || this.swappingJournal) return;
     if (this.nextBatch.length > 0) {
       this.writing = true;
       // A synchronous flush blocks the event loop: first let every commit already on its way (the
@@ -878,7 +883,7 @@ class FileStoreEngine {
       // them join the next one while it runs.
       if (this.flushesOnMainThread()) setImmediate(() => void this.writeBatch());
       else queueMicrotask(() => void this.writeBatch());
-    } else {
+    } else if (this.compaction === undefined) {
       this.releaseLock();
     }
   }
@@ -1134,15 +1139,32 @@ class FileStoreEngine {
 
   private maybeCompact(): void {
     const journal = this.journal;
-    if (journal === undefined) return;
+    if (journal === undefined || this.compaction !== undefined) return;
     const threshold = this.compactionBytes ?? Math.max(MIN_COMPACTION_BYTES, this.snapshotBytes / 4);
-    if (journal.size - journal.headerBytes > threshold) this.compactNow();
+    if (journal.size - journal.headerBytes > threshold) void this.startCompaction();
+  }
+
+  /**
+   * Starts a compaction (the lock held, nothing unwritten). It keeps the lock until it ends; meanwhile
+   * this store's commits go on into the current journal. A failure fails the store, as a failed write does.
+   */
+  private startCompaction(): Promise<void> {
+    const running = this.compactInSlices()
+      .catch((error: unknown) => this.fail(error, []))
+      .finally(() => {
+        this.compaction = undefined;
+        this.pump();
+      });
+    this.compaction = running;
+    return running;
   }
 
   async compact(): Promise<void> {
     this.ensureUsable("compacting");
-    while (this.writing || this.acquiring || this.lock.held || this.queue.length > 0) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+    for (;;) {
+      if (this.compaction !== undefined) await this.compaction;
+      else if (this.writing || this.acquiring || this.lock.held || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      else break;
       this.ensureUsable("compacting");
     }
     this.acquiring = true;
@@ -1161,12 +1183,12 @@ class FileStoreEngine {
     }
     try {
       this.refreshUnderLock();
-      this.compactNow();
     } catch (error) {
       this.fail(error, []);
       throw this.failure;
     }
-    this.pump();
+    await this.startCompaction();
+    if (this.failure !== undefined) throw this.failure;
   }
 
   /** A row's value as JSON text: kept text when there is some, else serialised. */
@@ -1174,25 +1196,71 @@ class FileStoreEngine {
     return row instanceof LazyRow ? row.text : (this.committedText.get(row) ?? JSON.stringify(row.value));
   }
 
-  /** With the lock held and nothing unwritten: archive, snapshot, fresh journal. Synchronous on purpose. */
-  private compactNow(): void {
-    const seq = this.seq;
-    // 1. Append the archived collections' changes since the last snapshot to the archive.
-    const archiveLines: string[] = [];
-    for (const collection of ARCHIVED_COLLECTIONS) {
-      const c = JSON.stringify(collection);
-      for (const row of this.tables.get(collection)?.rows.values() ?? []) {
-        // the shape JSON.stringify({ c, k, r, s, v }) gives, without parsing values kept as text
-        const value = this.textOf(row);
-        archiveLines.push(sealLine(`{"c":${c},"k":${JSON.stringify(row.key)},"r":${row.revision},"s":${row.seq},"v":${value}}`));
-      }
-      for (const key of this.tombstones.get(collection) ?? []) archiveLines.push(sealLine(JSON.stringify({ c: collection, k: key, s: seq, d: 1 })));
+  /** Lets the event loop run (commits, reads) between slices of a compaction; stops it if the store failed. */
+  private async compactionBreak(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** fsync of a file the compaction wrote: on the thread pool when the fs seam offers it. */
+  private async syncFile(fd: number): Promise<void> {
+    const fsync = this.fs.fsync;
+    if (fsync === undefined) this.fs.fsyncSync(fd);
+    else await new Promise<void>((resolve, reject) => fsync.call(this.fs, fd, (error) => (error ? reject(error) : resolve())));
+  }
+
+  /**
+   * Archive, snapshot, fresh journal, as of the commit `seq` at the start (the lock held throughout).
+   * The records are taken as they are at the start (rows are immutable), then serialised and written in
+   * slices of about {@link COMPACTION_SLICE} with the event loop free between them, so this store's reads
+   * and commits go on: commits are appended to the current journal. At the end, in one synchronous step
+   * with no batch being written, the journal is replaced by one holding only the commits after `seq`.
+   * The files change in the same order as ever (archive, snapshot, journal), so a crash between two
+   * steps leaves files that open to the same state.
+   */
+  private async compactInSlices(): Promise<void> {
+    try {
+      await this.compactSlices();
+    } finally {
+      this.swappingJournal = false;
     }
+  }
+
+  private async compactSlices(): Promise<void> {
+    // 0. What the snapshot holds: every row as of `seq` (all written and flushed: nothing is unwritten here).
+    const seq = this.seq;
+    const startJournal = this.journal === undefined ? undefined : { ino: this.journal.ino, dev: this.journal.dev, size: this.journal.size };
+    const live: { collection: string; rows: Row[] }[] = [];
+    const archived: { collection: string; rows: Row[]; tombstones: string[] }[] = [];
+    for (const [collection, table] of this.tables) {
+      if (ARCHIVED_COLLECTIONS.has(collection)) continue;
+      live.push({ collection, rows: [...table.rows.values()] });
+    }
+    for (const collection of ARCHIVED_COLLECTIONS) {
+      archived.push({ collection, rows: [...(this.tables.get(collection)?.rows.values() ?? [])], tombstones: [...(this.tombstones.get(collection) ?? [])] });
+    }
+
+    // 1. Append the archived collections' changes since the last snapshot to the archive.
     let archiveBytes = this.archiveBytes;
     const keyIndex = new Map<string, Map<string, number>>();
     for (const [collection, keys] of this.archivedKeyIndex()) keyIndex.set(collection, new Map(keys));
-    if (archiveLines.length > 0) {
-      const body = Buffer.from(archiveLines.join(""));
+    const archiveChunks: Buffer[] = [];
+    let pending = "";
+    for (const { collection, rows, tombstones } of archived) {
+      const c = JSON.stringify(collection);
+      for (const row of rows) {
+        // the shape JSON.stringify({ c, k, r, s, v }) gives, without parsing values kept as text
+        pending += sealLine(`{"c":${c},"k":${JSON.stringify(row.key)},"r":${row.revision},"s":${row.seq},"v":${this.textOf(row)}}`);
+        if (pending.length >= COMPACTION_SLICE) {
+          archiveChunks.push(Buffer.from(pending));
+          pending = "";
+          await this.compactionBreak();
+        }
+      }
+      for (const key of tombstones) pending += sealLine(JSON.stringify({ c: collection, k: key, s: seq, d: 1 }));
+    }
+    if (pending !== "") archiveChunks.push(Buffer.from(pending));
+    if (archiveChunks.length > 0) {
       const created = archiveBytes === 0;
       const fd = this.fs.openSync(this.archivePath, created ? "w" : "r+");
       try {
@@ -1204,71 +1272,107 @@ class FileStoreEngine {
         } else {
           this.fs.ftruncateSync(fd, archiveBytes);
         }
-        writeAll(this.fs, fd, body, position);
-        if (this.durable) this.fs.fsyncSync(fd);
-        archiveBytes = position + body.length;
+        for (const chunk of archiveChunks) {
+          writeAll(this.fs, fd, chunk, position);
+          position += chunk.length;
+          await this.compactionBreak();
+        }
+        if (this.durable) await this.syncFile(fd);
+        archiveBytes = position;
       } finally {
         this.fs.closeSync(fd);
       }
       if (created && this.durable) fsyncDirectory(this.fs, this.dir);
-      for (const collection of ARCHIVED_COLLECTIONS) {
+      for (const { collection, rows, tombstones } of archived) {
         let keys = keyIndex.get(collection);
         if (keys === undefined) keyIndex.set(collection, (keys = new Map()));
-        for (const item of this.tables.get(collection)?.rows.values() ?? []) keys.set(item.key, item.revision);
-        for (const key of this.tombstones.get(collection) ?? []) keys.delete(key);
+        for (const row of rows) keys.set(row.key, row.revision);
+        for (const key of tombstones) keys.delete(key);
       }
     }
-    // 2. The snapshot of every live record, written in chunks with a running CRC.
+    if (this.failure !== undefined) throw this.failure;
+
+    // 2. The snapshot of every live record, written in slices with a running CRC, then renamed into place.
     let records = 0;
-    for (const [collection, table] of this.tables) if (!ARCHIVED_COLLECTIONS.has(collection)) records += table.size;
-    const header = JSON.stringify({ format: FORMAT_VERSION, file: "snapshot", seq, records, archiveBytes, writtenAt: new Date().toISOString() }) + "\n";
+    for (const { rows } of live) records += rows.length;
     const keysObject: Record<string, Record<string, number>> = {};
     for (const [collection, keys] of keyIndex) keysObject[collection] = Object.fromEntries(keys);
-    const tables = this.tables;
-    const textOf = (row: Row) => this.textOf(row);
+    const temp = join(this.dir, `${TEMP_PREFIX}${nanoid()}`);
+    const fd = this.fs.openSync(temp, "wx");
     let crc = 0;
-    let bytes = 0;
-    function* snapshotChunks(): Generator<Buffer> {
-      let chunk = header;
+    let snapshotBytes = 0;
+    try {
+      let chunk = JSON.stringify({ format: FORMAT_VERSION, file: "snapshot", seq, records, archiveBytes, writtenAt: new Date().toISOString() }) + "\n";
       const emit = () => {
         const buffer = Buffer.from(chunk);
         crc = crcUpdate(buffer, crc);
-        bytes += buffer.length;
+        writeAll(this.fs, fd, buffer, snapshotBytes);
+        snapshotBytes += buffer.length;
         chunk = "";
-        return buffer;
       };
-      for (const [collection, table] of tables) {
-        if (ARCHIVED_COLLECTIONS.has(collection)) continue;
+      for (const { collection, rows } of live) {
         const c = JSON.stringify(collection);
-        for (const item of table.rows.values()) {
-          const value = textOf(item);
-          chunk += `{"c":${c},"k":${JSON.stringify(item.key)},"r":${item.revision},"s":${item.seq},"v":${value}}\n`;
-          if (chunk.length >= SNAPSHOT_CHUNK) yield emit();
+        for (const row of rows) {
+          chunk += `{"c":${c},"k":${JSON.stringify(row.key)},"r":${row.revision},"s":${row.seq},"v":${this.textOf(row)}}\n`;
+          if (chunk.length >= COMPACTION_SLICE) {
+            emit();
+            await this.compactionBreak();
+          }
         }
       }
       chunk += `{"archivedKeys":${JSON.stringify(keysObject)}}\n`;
-      yield emit();
+      emit();
       chunk = JSON.stringify({ end: true, records, crc32: crc.toString(16).padStart(8, "0") }) + "\n";
-      yield emit();
+      emit();
+      if (this.durable) await this.syncFile(fd);
+    } finally {
+      this.fs.closeSync(fd);
     }
-    this.writeFileAtomically(this.snapshotPath, snapshotChunks());
-    const snapshotBytes = bytes;
-    // 3. A fresh journal continuing from the snapshot.
+    if (this.failure !== undefined) throw this.failure;
+    this.fs.renameSync(temp, this.snapshotPath);
+    if (this.durable) fsyncDirectory(this.fs, this.dir);
+
+    // 3. A fresh journal holding the commits made since `seq` (appended meanwhile), written when no
+    //    batch is: one synchronous step, so no append can fall between reading the tail and the rename.
+    // No new batch starts from here on (commits still apply and wait in the next batch), so this
+    // cannot starve behind a stream of commits; the one being written (or flushed) is waited for.
+    this.swappingJournal = true;
+    while (this.writing) await this.compactionBreak();
+    if (this.failure !== undefined) throw this.failure;
+    const current = this.journal;
+    let tail: Buffer = Buffer.alloc(0);
+    if (current !== undefined) {
+      const same = startJournal !== undefined && startJournal.ino === current.ino && startJournal.dev === current.dev;
+      const from = same ? startJournal.size : current.headerBytes;
+      tail = Buffer.allocUnsafe(current.size - from);
+      const journalFd = this.journalDescriptor(current);
+      let done = 0;
+      while (done < tail.length) {
+        const n = this.fs.readSync(journalFd, tail, done, tail.length - done, from + done);
+        if (n === 0) throw storageError(`The journal ${this.journalPath} is shorter than this process wrote.`, { file: this.journalPath });
+        done += n;
+      }
+    }
     const journalHeader = Buffer.from(JSON.stringify({ format: FORMAT_VERSION, file: "journal", base: seq }) + "\n");
-    const stat = this.writeFileAtomically(this.journalPath, [journalHeader]);
-    // 4. Memory follows the files.
-    for (const collection of ARCHIVED_COLLECTIONS) {
-      this.tables.delete(collection);
-      this.tombstones.delete(collection);
+    const stat = this.writeFileAtomically(this.journalPath, [journalHeader, tail]);
+    this.closeJournal();
+
+    // 4. Memory follows the files: the archived rows written above leave memory (rows committed since stay).
+    for (const { collection, rows, tombstones } of archived) {
+      const table = this.tables.get(collection);
+      for (const row of rows) if (table?.rows.get(row.key) === row) table.delete(row.key);
+      const set = this.tombstones.get(collection);
+      for (const key of tombstones) set?.delete(key);
     }
+    for (const { rows } of live) for (const row of rows) this.committedText.delete(row);
+    for (const { rows } of archived) for (const row of rows) this.committedText.delete(row);
     this.archivedKeys = keyIndex;
     this.archivedKeysText = undefined;
     this.archiveBytes = archiveBytes;
     this.snapshotSeq = seq;
     this.snapshotBytes = snapshotBytes;
-    this.journal = { ino: stat.ino, dev: stat.dev, size: journalHeader.length, headerBytes: journalHeader.length };
+    this.journal = { ino: stat.ino, dev: stat.dev, size: journalHeader.length + tail.length, headerBytes: journalHeader.length };
     this.tornTailAt = undefined;
-    this.committedText = new WeakMap();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1276,8 +1380,11 @@ class FileStoreEngine {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    while ((this.writing || this.acquiring || this.queue.length > 0 || this.nextBatch.length > 0) && this.failure === undefined) {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+    for (;;) {
+      if (this.compaction !== undefined) await this.compaction;
+      else if ((this.writing || this.acquiring || this.queue.length > 0 || this.nextBatch.length > 0) && this.failure === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      } else break;
     }
     this.closed = true;
     if (!this.writing) this.closeJournal();

@@ -58,6 +58,11 @@ export interface FileStoreFs {
   ftruncateSync(fd: number, length: number): void;
   /** Flushes a file's data and metadata (also used on directories after a create or rename). */
   fsyncSync(fd: number): void;
+  /**
+   * Asynchronous `fsync` (callback style, as in `node:fs`): compaction flushes the files it writes with
+   * it, so the event loop stays free. Optional: without it, {@link FileStoreFs.fsyncSync} is used.
+   */
+  fsync?(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
   /** Asynchronous `fdatasync` (callback style, as in `node:fs`): used when the disk's flushes are slow. */
   fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
   /**

@@ -52,6 +52,13 @@ function faultyFs(step: Step, nth: number, mode: "after" | "torn" = "after", loc
       nodeFs.fsyncSync(fd);
       if (step === "fsyncSync" && ++calls === nth) throw crash();
     },
+    // compaction flushes its files on the thread pool: counted with the synchronous fsyncs
+    fsync(fd, callback) {
+      nodeFs.fsync(fd, (error) => {
+        if (error !== null) callback(error);
+        else callback(step === "fsyncSync" && ++calls === nth ? crash() : null);
+      });
+    },
     renameSync(from, to) {
       nodeFs.renameSync(from, to);
       if (step === "renameSync" && ++calls === nth) throw crash();
@@ -128,6 +135,83 @@ async function crashScenario(step: Step, nth: number, mode: "after" | "torn", co
   await again.close();
   return { crashed, outcome };
 }
+
+describe("fileStore() compaction with commits going on", () => {
+  const cases: [Step, number][] = [];
+  for (const nth of [1, 2, 3, 4, 5, 6, 7]) cases.push(["writeSync", nth], ["fsyncSync", nth]);
+  for (const nth of [1, 2, 3]) cases.push(["renameSync", nth]);
+
+  test.each(cases)("%s #%i fails during a compaction with commits in flight: every acknowledged commit survives, and none in part", async (step, nth) => {
+    const dir = join(root, `cc-${++counter}`);
+    const setup = await fileStore({ dir, onWarning: () => {} });
+    for (let i = 0; i < 5; i++) await commitNumber(setup, i);
+    await setup.close();
+
+    const { fs } = faultyFs(step, nth);
+    const faulty = await fileStore({ dir, fs, compactionBytes: 1e9, onWarning: () => {} });
+    const acknowledged: number[] = [];
+    const compaction = faulty.compact().catch(() => undefined);
+    // commits queued behind and during the compaction (one at a time: each reads the counter)
+    for (let i = 5; i < 12; i++) {
+      try {
+        await commitNumber(faulty, i);
+        acknowledged.push(i);
+      } catch (error) {
+        expect((error as { code?: unknown }).code).toBe("STORAGE");
+        break;
+      }
+    }
+    await compaction;
+    await faulty.close();
+
+    const reopened = await fileStore({ dir, onWarning: () => {} });
+    const counterRecord = await reopened.get("counters", "c");
+    const n = (counterRecord?.value as { n: number }).n;
+    // all or nothing: commits 0..n are there, whole (items, audit), and nothing after n
+    expect(n).toBeGreaterThanOrEqual(acknowledged.at(-1) ?? 4);
+    for (let i = 0; i <= n; i++) expect(await reopened.get("audit", `e-${i}`)).toBeDefined();
+    expect(await reopened.get("audit", `e-${n + 1}`)).toBeUndefined();
+    expect(await reopened.get("items", `k-${n}`)).toMatchObject({ value: { i: n } });
+    await commitNumber(reopened, n + 1);
+    await reopened.close();
+  });
+
+  const { fdatasyncSync: _syncFlush, ...threadPoolFlushes } = nodeFs;
+  test.each([
+    ["synchronous flushes", nodeFs],
+    ["flushes on the thread pool (no fdatasyncSync)", threadPoolFlushes],
+  ] as const)("commits made while a compaction writes its slices are acknowledged before it ends, and land in the new journal (%s)", async (_name, fs) => {
+    const dir = join(root, `slices-${++counter}`);
+    const store = await fileStore({ dir, fs, compactionBytes: 1e12, onWarning: () => {} });
+    // ~12 MB of records: the snapshot is written in several slices
+    const big = "x".repeat(10_000);
+    for (let batch = 0; batch < 12; batch++) {
+      await store.commit(Array.from({ length: 100 }, (_, i): Write => ({ op: "put", collection: "big", key: `b-${batch}-${i}`, expect: 0, value: { big } })));
+    }
+    let compacted = false;
+    const compaction = store.compact().then(() => (compacted = true));
+    // keep batches in flight the whole time, so the compaction's last step meets one being written
+    const during: number[] = [];
+    let next = 0;
+    while (!compacted) {
+      const keys = Array.from({ length: 8 }, () => next++);
+      await Promise.all(keys.map((i) => store.commit([{ op: "put", collection: "items", key: `during-${i}`, expect: 0, value: i }])));
+      if (!compacted) during.push(...keys);
+    }
+    await compaction;
+    expect(during.length).toBeGreaterThan(0);
+    await store.commit([{ op: "put", collection: "items", key: "after", expect: 0, value: 1 }]);
+    await store.close();
+    // the new journal holds only what came after the snapshot
+    const journal = nodeFs.readFileSync(join(dir, "journal.jsonl"), "utf8");
+    expect(journal).not.toContain('"big"');
+    const reopened = await fileStore({ dir, onWarning: () => {} });
+    expect((await reopened.query("big")).total).toBe(1_200);
+    for (let i = 0; i < next; i++) expect((await reopened.get("items", `during-${i}`))?.value).toBe(i);
+    expect((await reopened.get("items", "after"))?.value).toBe(1);
+    await reopened.close();
+  });
+});
 
 describe("fileStore() with a crash injected at each step", () => {
   const cases: [Step, number, "after" | "torn", boolean][] = [];
