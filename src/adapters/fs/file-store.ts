@@ -1013,11 +1013,18 @@ class FileStoreEngine {
       journal.size += data.length;
       if (!KEEP_JOURNAL_OPEN) this.closeJournal();
     } catch (error) {
+      this.writing = false;
       this.fail(error, batch);
       return;
     }
+    // Flushed, so acknowledged, even if the store failed meanwhile (its descriptor was kept open for this flush).
     for (const applied of batch) applied.resolve({ seq: applied.seq });
     this.writing = false;
+    if (this.failure !== undefined) {
+      this.closeJournal();
+      this.releaseLock();
+      return;
+    }
     if (this.queue.length === 0 && this.nextBatch.length === 0 && !this.closed) {
       try {
         this.maybeCompact();
@@ -1113,10 +1120,11 @@ class FileStoreEngine {
         ? error
         : storageError(`The file store in ${this.dir} failed to write: ${describe(error)}. Reopen the store to continue.`, { dir: this.dir }, error);
     this.failure = failure;
-    this.writing = false;
-    this.closeJournal();
     for (const applied of batch) applied.reject(failure);
     this.rejectEverything(failure);
+    // A batch still being written (a compaction failed meanwhile) keeps the journal descriptor, whose
+    // flush may be pending, and the lock: its epilogue closes and releases them.
+    if (!this.writing) this.closeJournal();
   }
 
   private rejectEverything(error: unknown): void {
@@ -1139,7 +1147,8 @@ class FileStoreEngine {
 
   private maybeCompact(): void {
     const journal = this.journal;
-    if (journal === undefined || this.compaction !== undefined) return;
+    // Only by the lock holder of a working store (never after a failure released the lock).
+    if (journal === undefined || this.compaction !== undefined || this.failure !== undefined || this.closed || !this.lock.held) return;
     const threshold = this.compactionBytes ?? Math.max(MIN_COMPACTION_BYTES, this.snapshotBytes / 4);
     if (journal.size - journal.headerBytes > threshold) void this.startCompaction();
   }
@@ -1180,6 +1189,8 @@ class FileStoreEngine {
       }
     } finally {
       this.acquiring = false;
+      // commits that arrived while we waited were held back by `acquiring`
+      if (!this.lock.held) this.pump();
     }
     try {
       this.refreshUnderLock();
@@ -1187,7 +1198,9 @@ class FileStoreEngine {
       this.fail(error, []);
       throw this.failure;
     }
-    await this.startCompaction();
+    const running = this.startCompaction();
+    this.pump(); // commits that arrived while we waited go on during the compaction
+    await running;
     if (this.failure !== undefined) throw this.failure;
   }
 
@@ -1298,38 +1311,19 @@ class FileStoreEngine {
     const keysObject: Record<string, Record<string, number>> = {};
     for (const [collection, keys] of keyIndex) keysObject[collection] = Object.fromEntries(keys);
     const temp = join(this.dir, `${TEMP_PREFIX}${nanoid()}`);
-    const fd = this.fs.openSync(temp, "wx");
-    let crc = 0;
-    let snapshotBytes = 0;
+    let snapshotBytes: number;
     try {
-      let chunk = JSON.stringify({ format: FORMAT_VERSION, file: "snapshot", seq, records, archiveBytes, writtenAt: new Date().toISOString() }) + "\n";
-      const emit = () => {
-        const buffer = Buffer.from(chunk);
-        crc = crcUpdate(buffer, crc);
-        writeAll(this.fs, fd, buffer, snapshotBytes);
-        snapshotBytes += buffer.length;
-        chunk = "";
-      };
-      for (const { collection, rows } of live) {
-        const c = JSON.stringify(collection);
-        for (const row of rows) {
-          chunk += `{"c":${c},"k":${JSON.stringify(row.key)},"r":${row.revision},"s":${row.seq},"v":${this.textOf(row)}}\n`;
-          if (chunk.length >= COMPACTION_SLICE) {
-            emit();
-            await this.compactionBreak();
-          }
-        }
+      snapshotBytes = await this.writeSnapshot(temp, { seq, records, archiveBytes }, live, keysObject);
+      if (this.failure !== undefined) throw this.failure;
+      this.fs.renameSync(temp, this.snapshotPath);
+    } catch (error) {
+      try {
+        this.fs.unlinkSync(temp); // not left behind until an open finds the lock free: it can be as large as the snapshot
+      } catch {
+        // gone already (renamed), or nothing more to do
       }
-      chunk += `{"archivedKeys":${JSON.stringify(keysObject)}}\n`;
-      emit();
-      chunk = JSON.stringify({ end: true, records, crc32: crc.toString(16).padStart(8, "0") }) + "\n";
-      emit();
-      if (this.durable) await this.syncFile(fd);
-    } finally {
-      this.fs.closeSync(fd);
+      throw error;
     }
-    if (this.failure !== undefined) throw this.failure;
-    this.fs.renameSync(temp, this.snapshotPath);
     if (this.durable) fsyncDirectory(this.fs, this.dir);
 
     // 3. A fresh journal holding the commits made since `seq` (appended meanwhile), written when no
@@ -1353,9 +1347,10 @@ class FileStoreEngine {
         done += n;
       }
     }
+    // Closed before the rename: Windows cannot replace a file this process holds open.
+    this.closeJournal();
     const journalHeader = Buffer.from(JSON.stringify({ format: FORMAT_VERSION, file: "journal", base: seq }) + "\n");
     const stat = this.writeFileAtomically(this.journalPath, [journalHeader, tail]);
-    this.closeJournal();
 
     // 4. Memory follows the files: the archived rows written above leave memory (rows committed since stay).
     for (const { collection, rows, tombstones } of archived) {
@@ -1373,6 +1368,46 @@ class FileStoreEngine {
     this.snapshotBytes = snapshotBytes;
     this.journal = { ino: stat.ino, dev: stat.dev, size: journalHeader.length + tail.length, headerBytes: journalHeader.length };
     this.tornTailAt = undefined;
+  }
+
+  /** Writes a snapshot to `temp` in slices, with the running CRC in its footer, and flushes it; answers its size. */
+  private async writeSnapshot(
+    temp: string,
+    header: { seq: number; records: number; archiveBytes: number },
+    live: readonly { collection: string; rows: readonly Row[] }[],
+    keysObject: Record<string, Record<string, number>>,
+  ): Promise<number> {
+    const fd = this.fs.openSync(temp, "wx");
+    let crc = 0;
+    let bytes = 0;
+    try {
+      let chunk = JSON.stringify({ format: FORMAT_VERSION, file: "snapshot", ...header, writtenAt: new Date().toISOString() }) + "\n";
+      const emit = () => {
+        const buffer = Buffer.from(chunk);
+        crc = crcUpdate(buffer, crc);
+        writeAll(this.fs, fd, buffer, bytes);
+        bytes += buffer.length;
+        chunk = "";
+      };
+      for (const { collection, rows } of live) {
+        const c = JSON.stringify(collection);
+        for (const row of rows) {
+          chunk += `{"c":${c},"k":${JSON.stringify(row.key)},"r":${row.revision},"s":${row.seq},"v":${this.textOf(row)}}\n`;
+          if (chunk.length >= COMPACTION_SLICE) {
+            emit();
+            await this.compactionBreak();
+          }
+        }
+      }
+      chunk += `{"archivedKeys":${JSON.stringify(keysObject)}}\n`;
+      emit();
+      chunk = JSON.stringify({ end: true, records: header.records, crc32: crc.toString(16).padStart(8, "0") }) + "\n";
+      emit();
+      if (this.durable) await this.syncFile(fd);
+    } finally {
+      this.fs.closeSync(fd);
+    }
+    return bytes;
   }
 
   // ------------------------------------------------------------------------------------------

@@ -176,6 +176,59 @@ describe("fileStore() compaction with commits going on", () => {
     await reopened.close();
   });
 
+  test("a compaction failing while a batch's flush is pending: the lock is kept until the flush returns, and no second compaction runs without it", async () => {
+    const dir = join(root, `flush-pending-${++counter}`);
+    const paths = new Map<number, string>();
+    let failSnapshotWrite = false;
+    let failed = false;
+    const afterFailure: string[] = [];
+    const { fdatasyncSync: _sync, ...base } = nodeFs;
+    const fs: FileStoreFs = {
+      ...base,
+      openSync(path, flags) {
+        const fd = nodeFs.openSync(path, flags);
+        paths.set(fd, path);
+        if (failed) afterFailure.push(`open ${basename(path)}`);
+        return fd;
+      },
+      writeSync(fd, buffer, offset, length, position) {
+        const name = basename(paths.get(fd) ?? "");
+        if (failSnapshotWrite && name.startsWith(".tmp-")) {
+          failSnapshotWrite = false;
+          failed = true;
+          throw Object.assign(new Error("injected ENOSPC"), { code: "ENOSPC" });
+        }
+        return nodeFs.writeSync(fd, buffer, offset, length, position);
+      },
+      // the flush itself happens now, its completion is reported late (a slow flush on the thread pool)
+      fdatasync(fd, callback) {
+        nodeFs.fdatasync(fd, (error) => setTimeout(() => callback(error), 300));
+      },
+    };
+    const a = await fileStore({ dir, fs, compactionBytes: 3_000, onWarning: () => {} });
+    for (let i = 0; i < 10; i++) await a.commit([{ op: "put", collection: "audit", key: `k${i}`, expect: 0, value: { x: "y".repeat(100) } }]);
+    await a.commit([{ op: "put", collection: "audit", key: "big", expect: 0, value: { x: "z".repeat(3_000) } }]); // crosses the threshold: a compaction starts
+    const inFlight = a.commit([{ op: "put", collection: "items", key: "c1", expect: 0, value: 1 }]);
+    failSnapshotWrite = true;
+    // another store commits and compacts as soon as it gets the lock
+    const other = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const b = await fileStore({ dir, compactionBytes: 1e12, onWarning: () => {}, lockTimeoutMs: 5_000 });
+      await b.commit([{ op: "put", collection: "audit", key: "fromB", expect: 0, value: "b" }]);
+      await b.compact();
+      await b.close();
+    })();
+    await expect(inFlight).resolves.toMatchObject({ seq: 12 }); // flushed before the failure took effect: acknowledged
+    await other;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(afterFailure.filter((entry) => entry.includes("archive") || entry.includes(".tmp-"))).toEqual([]);
+    await a.close();
+    const reopened = await fileStore({ dir, onWarning: () => {} });
+    expect((await reopened.get("audit", "fromB"))?.value).toBe("b");
+    expect((await reopened.get("items", "c1"))?.value).toBe(1);
+    await reopened.close();
+  });
+
   const { fdatasyncSync: _syncFlush, ...threadPoolFlushes } = nodeFs;
   test.each([
     ["synchronous flushes", nodeFs],
