@@ -330,6 +330,8 @@ class FileStoreEngine {
   private tombstones = new Map<string, Set<string>>();
   /** The compaction in progress, if any: it holds the lock until it ends (see {@link FileStoreEngine.compactInSlices}). */
   private compaction: Promise<void> | undefined;
+  /** Set while a compaction is due but commits were in flight (see {@link FileStoreEngine.maybeCompact}). */
+  private compactionDue = false;
   /** Set while a compaction replaces the journal: batches wait (see {@link FileStoreEngine.compactInSlices}). */
   private swappingJournal = false;
   /**
@@ -874,7 +876,8 @@ class FileStoreEngine {
       }
       if (!this.afterAcquire()) return;
     }
-    this.applyQueue();
+    // While a compaction is due, commits wait unapplied until the batch in flight is written.
+    if (!(this.compactionDue && this.writing)) this.applyQueue();
     if (this.writing || this.swappingJournal) return;
     if (this.nextBatch.length > 0) {
       this.writing = true;
@@ -883,6 +886,8 @@ class FileStoreEngine {
       // them join the next one while it runs.
       if (this.flushesOnMainThread()) setImmediate(() => void this.writeBatch());
       else queueMicrotask(() => void this.writeBatch());
+    } else if (this.compactionDue) {
+      this.maybeCompact();
     } else if (this.compaction === undefined) {
       this.releaseLock();
     }
@@ -1025,13 +1030,11 @@ class FileStoreEngine {
       this.releaseLock();
       return;
     }
-    if (this.queue.length === 0 && this.nextBatch.length === 0 && !this.closed) {
-      try {
-        this.maybeCompact();
-      } catch (error) {
-        this.fail(error, []);
-        return;
-      }
+    try {
+      this.maybeCompact();
+    } catch (error) {
+      this.fail(error, []);
+      return;
     }
     this.pump();
   }
@@ -1145,12 +1148,24 @@ class FileStoreEngine {
   // ------------------------------------------------------------------------------------------
   // compaction
 
+  /**
+   * Starts a compaction when one is due (the journal passed its threshold, or `compact()` asked) and
+   * this store may: it holds the lock, works, and has nothing applied but unwritten (the snapshot is
+   * taken as of the last written commit). Otherwise, with commits in flight, it marks the compaction
+   * due: `pump()` then applies no new commit until the batch in flight is written, so a steady stream
+   * of commits cannot put it off for ever.
+   */
   private maybeCompact(): void {
+    if (this.compaction !== undefined || this.failure !== undefined || this.closed || !this.lock.held) return;
     const journal = this.journal;
-    // Only by the lock holder of a working store (never after a failure released the lock).
-    if (journal === undefined || this.compaction !== undefined || this.failure !== undefined || this.closed || !this.lock.held) return;
     const threshold = this.compactionBytes ?? Math.max(MIN_COMPACTION_BYTES, this.snapshotBytes / 4);
-    if (journal.size - journal.headerBytes > threshold) void this.startCompaction();
+    if (!this.compactionDue && (journal === undefined || journal.size - journal.headerBytes <= threshold)) return;
+    if (this.writing || this.nextBatch.length > 0) {
+      this.compactionDue = true;
+      return;
+    }
+    this.compactionDue = false;
+    void this.startCompaction();
   }
 
   /**
@@ -1168,39 +1183,47 @@ class FileStoreEngine {
     return running;
   }
 
+  /** Compacts now (after a compaction already running, which covers only what came before it). */
   async compact(): Promise<void> {
     this.ensureUsable("compacting");
     for (;;) {
       if (this.compaction !== undefined) await this.compaction;
-      else if (this.writing || this.acquiring || this.lock.held || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      else if (!this.lock.held && (this.acquiring || this.queue.length > 0)) await new Promise((resolve) => setTimeout(resolve, 1));
       else break;
       this.ensureUsable("compacting");
     }
-    this.acquiring = true;
-    const started = Date.now();
-    try {
-      while (!this.lock.tryAcquire()) {
-        if (Date.now() - started >= this.lockTimeoutMs) {
-          throw storageError(`Timed out after ${this.lockTimeoutMs} ms waiting for the file store lock in ${this.dir}, held by ${this.lock.describeHolder()}.`, {
-            dir: this.dir,
-          });
+    if (!this.lock.held) {
+      this.acquiring = true;
+      const started = Date.now();
+      try {
+        while (!this.lock.tryAcquire()) {
+          if (Date.now() - started >= this.lockTimeoutMs) {
+            throw storageError(`Timed out after ${this.lockTimeoutMs} ms waiting for the file store lock in ${this.dir}, held by ${this.lock.describeHolder()}.`, {
+              dir: this.dir,
+            });
+          }
+          await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 5));
         }
-        await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 5));
+      } catch (error) {
+        throw error instanceof RegistryError ? error : storageError(`Cannot take the file store lock in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error);
+      } finally {
+        this.acquiring = false;
+        // commits that arrived while we waited were held back by `acquiring`
+        if (!this.lock.held) this.pump();
       }
-    } finally {
-      this.acquiring = false;
-      // commits that arrived while we waited were held back by `acquiring`
-      if (!this.lock.held) this.pump();
+      try {
+        this.refreshUnderLock();
+      } catch (error) {
+        this.fail(error, []);
+        throw this.failure;
+      }
     }
-    try {
-      this.refreshUnderLock();
-    } catch (error) {
-      this.fail(error, []);
-      throw this.failure;
-    }
-    const running = this.startCompaction();
-    this.pump(); // commits that arrived while we waited go on during the compaction
-    await running;
+    // Due now: it starts at once, or (commits in flight) as soon as the batch being written is.
+    this.compactionDue = true;
+    this.maybeCompact();
+    this.pump();
+    while (this.compactionDue && this.failure === undefined && !this.closed) await new Promise((resolve) => setTimeout(resolve, 1));
+    if (this.compaction !== undefined) await this.compaction;
     if (this.failure !== undefined) throw this.failure;
   }
 
@@ -1240,6 +1263,10 @@ class FileStoreEngine {
   }
 
   private async compactSlices(): Promise<void> {
+    // Another process may have replaced the snapshot and then failed before replacing the journal: our
+    // view (and its archive size) would be older than the files. Catch up first (the lock is held and
+    // nothing is unwritten, so the files hold all we have).
+    if (this.snapshotSeqOnDisk() !== this.snapshotSeq) this.load();
     // 0. What the snapshot holds: every row as of `seq` (all written and flushed: nothing is unwritten here).
     const seq = this.seq;
     const startJournal = this.journal === undefined ? undefined : { ino: this.journal.ino, dev: this.journal.dev, size: this.journal.size };
@@ -1355,7 +1382,11 @@ class FileStoreEngine {
     // 4. Memory follows the files: the archived rows written above leave memory (rows committed since stay).
     for (const { collection, rows, tombstones } of archived) {
       const table = this.tables.get(collection);
-      for (const row of rows) if (table?.rows.get(row.key) === row) table.delete(row.key);
+      for (const row of rows) {
+        // the same version of the record (a value parsed meanwhile is another object for the same row)
+        const now = table?.rows.get(row.key);
+        if (now !== undefined && now.seq === row.seq && now.revision === row.revision) table?.delete(row.key);
+      }
       const set = this.tombstones.get(collection);
       for (const key of tombstones) set?.delete(key);
     }
@@ -1368,6 +1399,25 @@ class FileStoreEngine {
     this.snapshotBytes = snapshotBytes;
     this.journal = { ino: stat.ino, dev: stat.dev, size: journalHeader.length + tail.length, headerBytes: journalHeader.length };
     this.tornTailAt = undefined;
+  }
+
+  /** The `seq` in the header of the snapshot file now on disk (0 when there is none or it has no header). */
+  private snapshotSeqOnDisk(): number {
+    let fd: number;
+    try {
+      fd = this.fs.openSync(this.snapshotPath, "r");
+    } catch (error) {
+      if (isMissing(error)) return 0;
+      throw error;
+    }
+    try {
+      const head = Buffer.alloc(4096);
+      const n = this.fs.readSync(fd, head, 0, head.length, 0);
+      const header = readHeader(head.subarray(0, n))?.header;
+      return typeof header?.seq === "number" ? header.seq : 0;
+    } finally {
+      this.fs.closeSync(fd);
+    }
   }
 
   /** Writes a snapshot to `temp` in slices, with the running CRC in its footer, and flushes it; answers its size. */
@@ -1417,7 +1467,8 @@ class FileStoreEngine {
     if (this.closed) return;
     for (;;) {
       if (this.compaction !== undefined) await this.compaction;
-      else if ((this.writing || this.acquiring || this.queue.length > 0 || this.nextBatch.length > 0) && this.failure === undefined) {
+      // a batch in flight is waited for even in a failed store: its epilogue gives up the lock
+      else if (this.writing || ((this.acquiring || this.queue.length > 0 || this.nextBatch.length > 0) && this.failure === undefined)) {
         await new Promise((resolve) => setTimeout(resolve, 1));
       } else break;
     }

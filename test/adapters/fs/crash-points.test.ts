@@ -229,6 +229,133 @@ describe("fileStore() compaction with commits going on", () => {
     await reopened.close();
   });
 
+  test("a compaction first catches up with a snapshot another process replaced without replacing the journal (its archive size is newer)", async () => {
+    const dir = join(root, `stale-snapshot-${++counter}`);
+    const quietNone = { onWarning: () => {}, durability: "none" as const, compactionBytes: 1e12 };
+    const audit = (key: string): Write[] => [{ op: "put", collection: "audit", key, expect: 0, value: { key } }];
+    let failArchiveWrite = false;
+    const paths = new Map<number, string>();
+    const aFs: FileStoreFs = {
+      ...nodeFs,
+      openSync(path, flags) {
+        const fd = nodeFs.openSync(path, flags);
+        paths.set(fd, path);
+        return fd;
+      },
+      writeSync(fd, buffer, offset, length, position) {
+        if (failArchiveWrite && basename(paths.get(fd) ?? "") === "archive.jsonl") throw Object.assign(new Error("injected ENOSPC"), { code: "ENOSPC" });
+        return nodeFs.writeSync(fd, buffer, offset, length, position);
+      },
+    };
+    const a = await fileStore({ dir, fs: aFs, ...quietNone });
+    for (let i = 0; i < 5; i++) await a.commit(audit(`a${i}`));
+    await a.compact();
+    for (let i = 0; i < 5; i++) await a.commit(audit(`b${i}`));
+    // B's compaction replaces the snapshot (and grows the archive), then fails to replace the journal
+    const bFs: FileStoreFs = {
+      ...nodeFs,
+      renameSync(from, to) {
+        if (basename(to) === "journal.jsonl") throw Object.assign(new Error("injected EIO"), { code: "EIO" });
+        nodeFs.renameSync(from, to);
+      },
+    };
+    const b = await fileStore({ dir, fs: bFs, ...quietNone });
+    await expect(b.compact()).rejects.toMatchObject({ code: "STORAGE" });
+    await b.close();
+    // A compacts with its archive write failing: it must not have cut the archive below B's snapshot's size
+    await a.commit(audit("c0"));
+    failArchiveWrite = true;
+    await expect(a.compact()).rejects.toMatchObject({ code: "STORAGE" });
+    await a.close();
+    const reopened = await fileStore({ dir, onWarning: () => {} });
+    expect((await reopened.query("audit")).items.map((item) => item.key).sort()).toEqual(["a0", "a1", "a2", "a3", "a4", "b0", "b1", "b2", "b3", "b4", "c0"]);
+    await reopened.close();
+  });
+
+  test("audit rows read (parsed) during a compaction still leave memory with it: the next compaction does not archive them again", async () => {
+    const dir = join(root, `read-during-${++counter}`);
+    const store = await fileStore({ dir, durability: "none", compactionBytes: 1e12, onWarning: () => {} });
+    for (let i = 0; i < 100; i++) await store.commit([{ op: "put", collection: "audit", key: `k${i}`, expect: 0, value: { i } }]);
+    await store.compact();
+    await store.close();
+    const reopened = await fileStore({ dir, durability: "none", compactionBytes: 1e12, onWarning: () => {} });
+    for (let i = 100; i < 200; i++) await reopened.commit([{ op: "put", collection: "audit", key: `k${i}`, expect: 0, value: { i } }]);
+    const archiveSize = () => nodeFs.statSync(join(dir, "archive.jsonl")).size;
+    const running = reopened.compact();
+    await reopened.query("audit"); // parses the rows the compaction took
+    await running;
+    const size = archiveSize();
+    await reopened.commit([{ op: "put", collection: "items", key: "x", expect: 0, value: 1 }]);
+    await reopened.compact();
+    expect(archiveSize()).toBe(size);
+    expect((await reopened.query("audit")).total).toBe(200);
+    await reopened.close();
+  });
+
+  const { fdatasyncSync: _noSyncFlush, ...poolFlushes } = nodeFs;
+  test.each([
+    ["synchronous flushes", nodeFs],
+    ["flushes on the thread pool", poolFlushes],
+  ] as const)("compact() is not put off for ever by a steady stream of this store's commits (%s)", async (_name, fs) => {
+    const dir = join(root, `stream-${++counter}`);
+    const store = await fileStore({ dir, fs, compactionBytes: 1e12, onWarning: () => {} });
+    let stop = false;
+    let next = 0;
+    // eight writers, so commits are always applied while a batch is being flushed
+    const writer = Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (!stop) {
+          const key = next++;
+          await store.commit([{ op: "put", collection: "items", key: `k${key}`, expect: 0, value: key }]);
+        }
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const compacted = store.compact().then(() => "compacted");
+    const timeout = new Promise((resolve) => setTimeout(() => resolve("still waiting after 10 s"), 10_000));
+    expect(await Promise.race([compacted, timeout])).toBe("compacted");
+    stop = true;
+    await writer;
+    await store.close();
+    const reopened = await fileStore({ dir, onWarning: () => {} });
+    expect((await reopened.query("items")).total).toBe(next);
+    await reopened.close();
+  }, 20_000);
+
+  test("close() of a store whose compaction failed waits for the batch being flushed, then leaves no lock or claim", async () => {
+    const dir = join(root, `close-failed-${++counter}`);
+    const paths = new Map<number, string>();
+    let failSnapshotWrite = false;
+    const { fdatasyncSync: _sync, ...base } = nodeFs;
+    const fs: FileStoreFs = {
+      ...base,
+      openSync(path, flags) {
+        const fd = nodeFs.openSync(path, flags);
+        paths.set(fd, path);
+        return fd;
+      },
+      writeSync(fd, buffer, offset, length, position) {
+        if (failSnapshotWrite && basename(paths.get(fd) ?? "").startsWith(".tmp-")) {
+          failSnapshotWrite = false;
+          throw Object.assign(new Error("injected ENOSPC"), { code: "ENOSPC" });
+        }
+        return nodeFs.writeSync(fd, buffer, offset, length, position);
+      },
+      fdatasync(fd, callback) {
+        nodeFs.fdatasync(fd, (error) => setTimeout(() => callback(error), 200));
+      },
+    };
+    const store = await fileStore({ dir, fs, compactionBytes: 3_000, onWarning: () => {} });
+    for (let i = 0; i < 10; i++) await store.commit([{ op: "put", collection: "audit", key: `k${i}`, expect: 0, value: { x: "y".repeat(100) } }]);
+    await store.commit([{ op: "put", collection: "audit", key: "big", expect: 0, value: { x: "z".repeat(3_000) } }]);
+    const inFlight = store.commit([{ op: "put", collection: "items", key: "c1", expect: 0, value: 1 }]);
+    failSnapshotWrite = true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await store.close();
+    await expect(inFlight).resolves.toMatchObject({ seq: 12 });
+    expect(nodeFs.readdirSync(dir).filter((name) => name.startsWith("lock") || name.startsWith(".tmp-"))).toEqual([]);
+  });
+
   const { fdatasyncSync: _syncFlush, ...threadPoolFlushes } = nodeFs;
   test.each([
     ["synchronous flushes", nodeFs],
