@@ -197,18 +197,25 @@ export class DirectoryLock {
     const token = nanoid();
     const path = join(this.dir, `${CLAIM_PREFIX}${token}`);
     const fd = this.fs.openSync(path, "wx");
-    let identity: { ino: number; dev: number };
+    const identity = this.writeOwner(fd, path, token);
+    liveTokens.add(token);
+    this.claim = { path, token, ino: identity.ino, dev: identity.dev, fd };
+    return this.claim;
+  }
+
+  /**
+   * Writes our owner line into the new file `fd` (at `path`) and answers the file's identity. On failure
+   * the file is closed and removed: a half-written lock or claim would make others wait for it to grow stale.
+   */
+  private writeOwner(fd: number, path: string, token: string): { ino: number; dev: number } {
     try {
       writeAll(this.fs, fd, ownerLine(this.host, token), 0);
-      identity = this.fs.fstatSync(fd);
+      return this.fs.fstatSync(fd);
     } catch (error) {
       this.closeQuietly(fd);
       this.unlinkQuietly(path);
       throw error;
     }
-    liveTokens.add(token);
-    this.claim = { path, token, ino: identity.ino, dev: identity.dev, fd };
-    return this.claim;
   }
 
   /** O_EXCL locking: creates `lock` with our owner line. */
@@ -225,16 +232,7 @@ export class DirectoryLock {
     // without reading it back (we wrote its content; nothing else writes it). The file stays open
     // while held so its inode cannot be reused by another process's lock file; not on Windows,
     // where an open file's name lingers after unlink and would make the next O_EXCL create fail.
-    let identity: { ino: number; dev: number };
-    try {
-      writeAll(this.fs, fd, ownerLine(this.host, token), 0);
-      identity = this.fs.fstatSync(fd);
-    } catch (error) {
-      // never leave a half-written lock behind: others would wait for it to grow stale
-      this.closeQuietly(fd);
-      this.unlinkQuietly(this.path);
-      throw error;
-    }
+    const identity = this.writeOwner(fd, this.path, token);
     if (!KEEP_LOCK_OPEN) this.fs.closeSync(fd);
     this.mine = { ino: identity.ino, dev: identity.dev, fd: KEEP_LOCK_OPEN ? fd : undefined };
     this.token = token;

@@ -71,6 +71,24 @@ function faultyFs(step: Step, nth: number, mode: "after" | "torn" = "after", loc
   return { fs, calls: () => calls };
 }
 
+/** `base` with each write to a file whose name `refuse(name)` accepts failing with ENOSPC; `opened` hears every open. */
+function refusingWrites(base: FileStoreFs, refuse: (name: string) => boolean, opened: (name: string) => void = () => {}): FileStoreFs {
+  const names = new Map<number, string>();
+  return {
+    ...base,
+    openSync(path, flags) {
+      const fd = base.openSync(path, flags);
+      names.set(fd, basename(path));
+      opened(basename(path));
+      return fd;
+    },
+    writeSync(fd, buffer, offset, length, position) {
+      if (refuse(names.get(fd) ?? "")) throw Object.assign(new Error("injected ENOSPC"), { code: "ENOSPC" });
+      return base.writeSync(fd, buffer, offset, length, position);
+    },
+  };
+}
+
 async function state(store: Store) {
   const out: Record<string, unknown> = {};
   for (const collection of ["items", "audit", "counters"]) out[collection] = (await store.query(collection)).items;
@@ -178,28 +196,22 @@ describe("fileStore() compaction with commits going on", () => {
 
   test("a compaction failing while a batch's flush is pending: the lock is kept until the flush returns, and no second compaction runs without it", async () => {
     const dir = join(root, `flush-pending-${++counter}`);
-    const paths = new Map<number, string>();
     let failSnapshotWrite = false;
     let failed = false;
     const afterFailure: string[] = [];
     const { fdatasyncSync: _sync, ...base } = nodeFs;
+    const refusing = refusingWrites(
+      base,
+      (name) => {
+        if (!failSnapshotWrite || !name.startsWith(".tmp-")) return false;
+        failSnapshotWrite = false;
+        failed = true;
+        return true;
+      },
+      (name) => failed && afterFailure.push(`open ${name}`),
+    );
     const fs: FileStoreFs = {
-      ...base,
-      openSync(path, flags) {
-        const fd = nodeFs.openSync(path, flags);
-        paths.set(fd, path);
-        if (failed) afterFailure.push(`open ${basename(path)}`);
-        return fd;
-      },
-      writeSync(fd, buffer, offset, length, position) {
-        const name = basename(paths.get(fd) ?? "");
-        if (failSnapshotWrite && name.startsWith(".tmp-")) {
-          failSnapshotWrite = false;
-          failed = true;
-          throw Object.assign(new Error("injected ENOSPC"), { code: "ENOSPC" });
-        }
-        return nodeFs.writeSync(fd, buffer, offset, length, position);
-      },
+      ...refusing,
       // once armed, the flush itself happens now, its completion is reported late (a slow flush on the thread pool)
       fdatasync(fd, callback) {
         nodeFs.fdatasync(fd, (error) => (failSnapshotWrite || failed ? setTimeout(() => callback(error), 300) : callback(error)));
@@ -234,19 +246,7 @@ describe("fileStore() compaction with commits going on", () => {
     const quietNone = { onWarning: () => {}, durability: "none" as const, compactionBytes: 1e12 };
     const audit = (key: string): Write[] => [{ op: "put", collection: "audit", key, expect: 0, value: { key } }];
     let failArchiveWrite = false;
-    const paths = new Map<number, string>();
-    const aFs: FileStoreFs = {
-      ...nodeFs,
-      openSync(path, flags) {
-        const fd = nodeFs.openSync(path, flags);
-        paths.set(fd, path);
-        return fd;
-      },
-      writeSync(fd, buffer, offset, length, position) {
-        if (failArchiveWrite && basename(paths.get(fd) ?? "") === "archive.jsonl") throw Object.assign(new Error("injected ENOSPC"), { code: "ENOSPC" });
-        return nodeFs.writeSync(fd, buffer, offset, length, position);
-      },
-    };
+    const aFs = refusingWrites(nodeFs, (name) => failArchiveWrite && name === "archive.jsonl");
     const a = await fileStore({ dir, fs: aFs, ...quietNone });
     for (let i = 0; i < 5; i++) await a.commit(audit(`a${i}`));
     await a.compact();
@@ -324,24 +324,15 @@ describe("fileStore() compaction with commits going on", () => {
 
   test("close() of a store whose compaction failed waits for the batch being flushed, then leaves no lock or claim", async () => {
     const dir = join(root, `close-failed-${++counter}`);
-    const paths = new Map<number, string>();
     let failSnapshotWrite = false;
     let slow = false; // flushes report late once the failure is armed
     const { fdatasyncSync: _sync, ...base } = nodeFs;
     const fs: FileStoreFs = {
-      ...base,
-      openSync(path, flags) {
-        const fd = nodeFs.openSync(path, flags);
-        paths.set(fd, path);
-        return fd;
-      },
-      writeSync(fd, buffer, offset, length, position) {
-        if (failSnapshotWrite && basename(paths.get(fd) ?? "").startsWith(".tmp-")) {
-          failSnapshotWrite = false;
-          throw Object.assign(new Error("injected ENOSPC"), { code: "ENOSPC" });
-        }
-        return nodeFs.writeSync(fd, buffer, offset, length, position);
-      },
+      ...refusingWrites(base, (name) => {
+        if (!failSnapshotWrite || !name.startsWith(".tmp-")) return false;
+        failSnapshotWrite = false;
+        return true;
+      }),
       fdatasync(fd, callback) {
         nodeFs.fdatasync(fd, (error) => (slow ? setTimeout(() => callback(error), 200) : callback(error)));
       },
