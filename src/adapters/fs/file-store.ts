@@ -31,7 +31,7 @@ import {
   type JournalCommit,
   type RecordLine,
 } from "./format.js";
-import { fsyncDirectory, isMissing, readIfExists, realFs, writeAll, type FileStoreFs } from "./fs-seam.js";
+import { fsyncDirectory, isMissing, readAll, readIfExists, realFs, writeAll, type FileStoreFs } from "./fs-seam.js";
 import { DirectoryLock } from "./lock.js";
 
 /** Options of {@link fileStore}. */
@@ -476,13 +476,7 @@ class FileStoreEngine {
     try {
       stat = this.fs.fstatSync(fd);
       data = Buffer.allocUnsafe(stat.size);
-      let done = 0;
-      while (done < stat.size) {
-        const n = this.fs.readSync(fd, data, done, stat.size - done, done);
-        if (n === 0) break;
-        done += n;
-      }
-      data = data.subarray(0, done);
+      data = data.subarray(0, readAll(this.fs, fd, data, 0));
     } finally {
       this.fs.closeSync(fd);
     }
@@ -676,12 +670,7 @@ class FileStoreEngine {
       const fd = this.fs.openSync(this.archivePath, "r");
       try {
         data = Buffer.allocUnsafe(this.archiveBytes);
-        let done = 0;
-        while (done < this.archiveBytes) {
-          const n = this.fs.readSync(fd, data, done, this.archiveBytes - done, done);
-          if (n === 0) break;
-          done += n;
-        }
+        const done = readAll(this.fs, fd, data, 0);
         if (done < this.archiveBytes) throw storageError(`The archive ${this.archivePath} is shorter than the snapshot says (${done} < ${this.archiveBytes} bytes).`, { file: this.archivePath });
       } finally {
         this.fs.closeSync(fd);
@@ -770,13 +759,9 @@ class FileStoreEngine {
     const open = this.journalFd;
     const kept = open !== undefined && open.ino === stat.ino && open.dev === stat.dev;
     const fd = kept ? open.fd : this.fs.openSync(this.journalPath, "r");
-    let done = 0;
+    let done: number;
     try {
-      while (done < length) {
-        const n = this.fs.readSync(fd, data, done, length - done, journal.size + done);
-        if (n === 0) break;
-        done += n;
-      }
+      done = readAll(this.fs, fd, data, journal.size);
     } finally {
       if (!kept) this.fs.closeSync(fd);
     }
@@ -1030,12 +1015,7 @@ class FileStoreEngine {
       this.releaseLock();
       return;
     }
-    try {
-      this.maybeCompact();
-    } catch (error) {
-      this.fail(error, []);
-      return;
-    }
+    this.maybeCompact();
     this.pump();
   }
 
@@ -1177,6 +1157,7 @@ class FileStoreEngine {
       .catch((error: unknown) => this.fail(error, []))
       .finally(() => {
         this.compaction = undefined;
+        this.swappingJournal = false;
         this.pump();
       });
     this.compaction = running;
@@ -1227,9 +1208,13 @@ class FileStoreEngine {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  /** A row's value as JSON text: kept text when there is some, else serialised. */
-  private textOf(row: Row): string {
-    return row instanceof LazyRow ? row.text : (this.committedText.get(row) ?? JSON.stringify(row.value));
+  /**
+   * A record line of the snapshot or archive (without its newline): the shape JSON.stringify({ c, k, r, s, v })
+   * gives, with the value's kept text when there is some (no parse, no second serialisation).
+   */
+  private recordLine(collectionJson: string, row: Row): string {
+    const text = row instanceof LazyRow ? row.text : (this.committedText.get(row) ?? JSON.stringify(row.value));
+    return `{"c":${collectionJson},"k":${JSON.stringify(row.key)},"r":${row.revision},"s":${row.seq},"v":${text}}`;
   }
 
   /** Lets the event loop run (commits, reads) between slices of a compaction; stops it if the store failed. */
@@ -1255,14 +1240,6 @@ class FileStoreEngine {
    * steps leaves files that open to the same state.
    */
   private async compactInSlices(): Promise<void> {
-    try {
-      await this.compactSlices();
-    } finally {
-      this.swappingJournal = false;
-    }
-  }
-
-  private async compactSlices(): Promise<void> {
     // Another process may have replaced the snapshot and then failed before replacing the journal: our
     // view (and its archive size) would be older than the files. Catch up first (the lock is held and
     // nothing is unwritten, so the files hold all we have).
@@ -1289,8 +1266,7 @@ class FileStoreEngine {
     for (const { collection, rows, tombstones } of archived) {
       const c = JSON.stringify(collection);
       for (const row of rows) {
-        // the shape JSON.stringify({ c, k, r, s, v }) gives, without parsing values kept as text
-        pending += sealLine(`{"c":${c},"k":${JSON.stringify(row.key)},"r":${row.revision},"s":${row.seq},"v":${this.textOf(row)}}`);
+        pending += sealLine(this.recordLine(c, row));
         if (pending.length >= COMPACTION_SLICE) {
           archiveChunks.push(Buffer.from(pending));
           pending = "";
@@ -1366,12 +1342,8 @@ class FileStoreEngine {
       const same = startJournal !== undefined && startJournal.ino === current.ino && startJournal.dev === current.dev;
       const from = same ? startJournal.size : current.headerBytes;
       tail = Buffer.allocUnsafe(current.size - from);
-      const journalFd = this.journalDescriptor(current);
-      let done = 0;
-      while (done < tail.length) {
-        const n = this.fs.readSync(journalFd, tail, done, tail.length - done, from + done);
-        if (n === 0) throw storageError(`The journal ${this.journalPath} is shorter than this process wrote.`, { file: this.journalPath });
-        done += n;
+      if (readAll(this.fs, this.journalDescriptor(current), tail, from) < tail.length) {
+        throw storageError(`The journal ${this.journalPath} is shorter than this process wrote.`, { file: this.journalPath });
       }
     }
     // Closed before the rename: Windows cannot replace a file this process holds open.
@@ -1442,7 +1414,7 @@ class FileStoreEngine {
       for (const { collection, rows } of live) {
         const c = JSON.stringify(collection);
         for (const row of rows) {
-          chunk += `{"c":${c},"k":${JSON.stringify(row.key)},"r":${row.revision},"s":${row.seq},"v":${this.textOf(row)}}\n`;
+          chunk += `${this.recordLine(c, row)}\n`;
           if (chunk.length >= COMPACTION_SLICE) {
             emit();
             await this.compactionBreak();

@@ -90,6 +90,17 @@ export function readIfExists(fs: FileStoreFs, path: string): Buffer | undefined 
   }
 }
 
+/** Reads into all of `buffer` from file `position`, looping over short reads; answers the bytes read (fewer at end of file). */
+export function readAll(fs: FileStoreFs, fd: number, buffer: Uint8Array, position: number): number {
+  let done = 0;
+  while (done < buffer.length) {
+    const n = fs.readSync(fd, buffer, done, buffer.length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
 /** Writes all of `data` at `position`, looping over short writes. */
 export function writeAll(fs: FileStoreFs, fd: number, data: Uint8Array, position: number): void {
   let done = 0;
