@@ -62,8 +62,13 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as { code?: unknown }).code === "EPERM";
+    return errorCode(error) === "EPERM";
   }
+}
+
+/** True when `a` is the file `b` (same inode on the same device). */
+function sameFile(a: { ino: number; dev: number } | undefined, b: { ino: number; dev: number }): boolean {
+  return a !== undefined && a.ino === b.ino && a.dev === b.dev;
 }
 
 /** The lock of one directory, as seen from this store instance. */
@@ -178,11 +183,15 @@ export class DirectoryLock {
 
   /** True when the file at `lock` is `claim` (a hard link to it). */
   private isLinkTo(claim: { ino: number; dev: number }): boolean {
+    return sameFile(this.lockIdentity(), claim);
+  }
+
+  /** The identity of the file at `lock`, or `undefined` when there is none. */
+  private lockIdentity(): { ino: number; dev: number } | undefined {
     try {
-      const current = this.fs.statSync(this.path);
-      return current.ino === claim.ino && current.dev === claim.dev;
+      return this.fs.statSync(this.path);
     } catch (error) {
-      if (isMissing(error)) return false;
+      if (isMissing(error)) return undefined;
       throw error;
     }
   }
@@ -296,13 +305,8 @@ export class DirectoryLock {
     if (mine === undefined) return;
     const linked = this.claim !== undefined && this.claim.token === token;
     try {
-      let current: { ino: number; dev: number } | undefined;
-      try {
-        current = this.fs.statSync(this.path);
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-      }
-      if (current === undefined || current.ino !== mine.ino || current.dev !== mine.dev) {
+      const current = this.lockIdentity();
+      if (!sameFile(current, mine)) {
         if (current !== undefined) this.warn(`The file store lock ${this.path} was no longer ours when we released it; another process took it over.`);
         this.leftover = false;
         return;
@@ -385,7 +389,7 @@ export class DirectoryLock {
     try {
       marker = this.fs.openSync(this.takeoverPath, "wx");
     } catch (error) {
-      if ((error as { code?: unknown }).code !== "EEXIST") throw error;
+      if (errorCode(error) !== "EEXIST") throw error;
       try {
         if (Date.now() - this.fs.statSync(this.takeoverPath).mtimeMs > TAKEOVER_STALE_MS) this.fs.unlinkSync(this.takeoverPath);
       } catch (inner) {
