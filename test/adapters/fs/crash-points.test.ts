@@ -71,6 +71,14 @@ function faultyFs(step: Step, nth: number, mode: "after" | "torn" = "after", loc
   return { fs, calls: () => calls };
 }
 
+/** `node:fs` without `fdatasyncSync`: every journal flush goes to the thread pool. */
+const { fdatasyncSync: _syncFlush, ...threadPoolFlushes } = nodeFs;
+/** Both ways a journal flush can run, for tests that must hold for each. */
+const FLUSH_MODES = [
+  ["synchronous flushes", nodeFs],
+  ["flushes on the thread pool (no fdatasyncSync)", threadPoolFlushes],
+] as const;
+
 /** `base` with each write to a file whose name `refuse(name)` accepts failing with ENOSPC; `opened` hears every open. */
 function refusingWrites(base: FileStoreFs, refuse: (name: string) => boolean, opened: (name: string) => void = () => {}): FileStoreFs {
   const names = new Map<number, string>();
@@ -199,9 +207,8 @@ describe("fileStore() compaction with commits going on", () => {
     let failSnapshotWrite = false;
     let failed = false;
     const afterFailure: string[] = [];
-    const { fdatasyncSync: _sync, ...base } = nodeFs;
     const refusing = refusingWrites(
-      base,
+      threadPoolFlushes,
       (name) => {
         if (!failSnapshotWrite || !name.startsWith(".tmp-")) return false;
         failSnapshotWrite = false;
@@ -292,11 +299,7 @@ describe("fileStore() compaction with commits going on", () => {
     await reopened.close();
   });
 
-  const { fdatasyncSync: _noSyncFlush, ...poolFlushes } = nodeFs;
-  test.each([
-    ["synchronous flushes", nodeFs],
-    ["flushes on the thread pool", poolFlushes],
-  ] as const)("compact() is not put off for ever by a steady stream of this store's commits (%s)", async (_name, fs) => {
+  test.each(FLUSH_MODES)("compact() is not put off for ever by a steady stream of this store's commits (%s)", async (_name, fs) => {
     const dir = join(root, `stream-${++counter}`);
     const store = await fileStore({ dir, fs, compactionBytes: 1e12, onWarning: () => {} });
     let stop = false;
@@ -326,9 +329,8 @@ describe("fileStore() compaction with commits going on", () => {
     const dir = join(root, `close-failed-${++counter}`);
     let failSnapshotWrite = false;
     let slow = false; // flushes report late once the failure is armed
-    const { fdatasyncSync: _sync, ...base } = nodeFs;
     const fs: FileStoreFs = {
-      ...refusingWrites(base, (name) => {
+      ...refusingWrites(threadPoolFlushes, (name) => {
         if (!failSnapshotWrite || !name.startsWith(".tmp-")) return false;
         failSnapshotWrite = false;
         return true;
@@ -349,11 +351,7 @@ describe("fileStore() compaction with commits going on", () => {
     expect(nodeFs.readdirSync(dir).filter((name) => name.startsWith("lock") || name.startsWith(".tmp-"))).toEqual([]);
   });
 
-  const { fdatasyncSync: _syncFlush, ...threadPoolFlushes } = nodeFs;
-  test.each([
-    ["synchronous flushes", nodeFs],
-    ["flushes on the thread pool (no fdatasyncSync)", threadPoolFlushes],
-  ] as const)("commits made while a compaction writes its slices are acknowledged before it ends, and land in the new journal (%s)", async (_name, fs) => {
+  test.each(FLUSH_MODES)("commits made while a compaction writes its slices are acknowledged before it ends, and land in the new journal (%s)", async (_name, fs) => {
     const dir = join(root, `slices-${++counter}`);
     const store = await fileStore({ dir, fs, compactionBytes: 1e12, onWarning: () => {} });
     // ~12 MB of records: the snapshot is written in several slices
