@@ -31,7 +31,7 @@ import {
   type JournalCommit,
   type RecordLine,
 } from "./format.js";
-import { fsyncDirectory, isMissing, readAll, readIfExists, realFs, writeAll, type FileStoreFs } from "./fs-seam.js";
+import { checkFileStoreFs, fsyncDirectory, isMissing, readAll, readIfExists, realFs, writeAll, type FileStoreFs } from "./fs-seam.js";
 import { DirectoryLock } from "./lock.js";
 
 /** Options of {@link fileStore}. */
@@ -279,7 +279,8 @@ class InconsistentFiles extends Error {}
  *   audit entries are moved to an archive read only when audit is queried.
  *
  * @throws RegistryError `STORAGE` when the files are damaged (a damaged snapshot is moved aside, never
- *   replaced by an empty store), written by a newer version, or the directory cannot be used.
+ *   replaced by an empty store), written by a newer version, or the directory cannot be used;
+ *   `VALIDATION` for a missing `dir`, an unknown `durability`, or an `fs` seam whose calls are not functions.
  *
  * @example
  * ```ts
@@ -366,7 +367,7 @@ class FileStoreEngine {
 
   constructor(options: FileStoreOptions) {
     this.dir = resolvePath(options.dir);
-    this.fs = options.fs ?? realFs;
+    this.fs = options.fs === undefined ? realFs : checkFileStoreFs(options.fs);
     this.durable = (options.durability ?? "full") === "full";
     if (options.durability !== undefined && options.durability !== "full" && options.durability !== "none") {
       throw new RegistryError("VALIDATION", `fileStore(): durability must be "full" or "none", not ${JSON.stringify(options.durability)}`, {});

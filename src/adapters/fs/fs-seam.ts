@@ -4,6 +4,7 @@
  * @module
  */
 import * as nodeFs from "node:fs";
+import { RegistryError } from "../../errors.js";
 
 /** The subset of `node:fs` the file store uses. Pass a wrapped one as `fileStore({ fs })` to inject faults. */
 /** The identity and size of an open file, as `fstat` gives them. */
@@ -70,6 +71,42 @@ export interface FileStoreFs {
    * fast flush). Optional: without it every journal flush goes through {@link FileStoreFs.fdatasync}.
    */
   fdatasyncSync?(fd: number): void;
+}
+
+const REQUIRED_CALLS = [
+  "openSync",
+  "closeSync",
+  "readSync",
+  "writeSync",
+  "fstatSync",
+  "statSync",
+  "readFileSync",
+  "renameSync",
+  "unlinkSync",
+  "mkdirSync",
+  "readdirSync",
+  "ftruncateSync",
+  "fsyncSync",
+  "fdatasync",
+] as const;
+const OPTIONAL_CALLS = ["fdatasyncSync", "linkSync", "fsync"] as const;
+
+/**
+ * Answers `fs` when it is a usable {@link FileStoreFs}: every required call a function, every optional
+ * one a function or absent. Throws `VALIDATION` naming the calls that are not.
+ */
+export function checkFileStoreFs(fs: unknown): FileStoreFs {
+  const calls = (fs ?? {}) as Record<string, unknown>;
+  const wrong = [
+    ...REQUIRED_CALLS.filter((name) => typeof calls[name] !== "function"),
+    ...OPTIONAL_CALLS.filter((name) => calls[name] !== undefined && typeof calls[name] !== "function"),
+  ];
+  if (fs === null || typeof fs !== "object" || wrong.length > 0) {
+    throw new RegistryError("VALIDATION", `fileStore(): the fs option must provide ${wrong.length > 0 ? wrong.join(", ") : "the file-system calls"} as functions`, {
+      issues: wrong.map((name) => ({ path: ["fs", name], message: "not a function" })),
+    });
+  }
+  return fs as FileStoreFs;
 }
 
 /** The real file system. */

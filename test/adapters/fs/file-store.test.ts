@@ -250,6 +250,21 @@ describe("fileStore() recovery from damaged files", () => {
   });
 });
 
+describe("fileStore() fs option", () => {
+  test("refuses an fs seam whose calls are not functions, naming them, with VALIDATION", async () => {
+    const dir = freshDir();
+    await expect(fileStore({ dir, fs: { ...nodeFs, linkSync: "yes" } as never })).rejects.toMatchObject({
+      code: "VALIDATION",
+      message: expect.stringContaining("linkSync"),
+      details: { issues: [{ path: ["fs", "linkSync"], message: "not a function" }] },
+    });
+    const { renameSync: _rename, ...withoutRename } = nodeFs;
+    await expect(fileStore({ dir, fs: { ...withoutRename, fsync: 1 } as never })).rejects.toMatchObject({ code: "VALIDATION", message: expect.stringMatching(/renameSync, fsync/) });
+    await expect(fileStore({ dir, fs: null as never })).rejects.toMatchObject({ code: "VALIDATION" });
+    expect(existsSync(dir)).toBe(false); // refused before touching the disk
+  });
+});
+
 describe("fileStore() writer lock", () => {
   test("takes over at once a lock whose holder is dead on this host, with a warning", async () => {
     const dir = freshDir();
