@@ -41,6 +41,12 @@ export function isValidName(name: string): boolean {
   return nameProblem(name) === undefined;
 }
 
+/** Why `value` is not a project's full name (`owner/name`, both slugs), or `undefined` when it is. */
+export function projectFullNameProblem(value: string): string | undefined {
+  const parts = value.split("/");
+  return parts.length !== 2 ? 'expected "owner/name"' : (nameProblem(parts[0] ?? "") ?? nameProblem(parts[1] ?? ""));
+}
+
 /** Why `name` cannot name a version (a slug, and not the reserved `latest`), or `undefined`. */
 export function versionNameProblem(name: string): string | undefined {
   return nameProblem(name) ?? (name === LATEST ? `"${LATEST}" is reserved: it always means the newest version` : undefined);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { RegistryError } from "../errors.js";
 import type { JsonObject, JsonValue } from "./json.js";
 import { plainJsonCopy } from "./json-copy.js";
-import { nameProblem, versionNameProblem } from "./names.js";
+import { nameProblem, projectFullNameProblem, versionNameProblem } from "./names.js";
 import { VERSION_KINDS } from "./records.js";
 import { stageConditionSchema } from "./stages.js";
 
@@ -45,8 +45,7 @@ const versionName = z.string().superRefine((value, context) => {
 });
 
 const projectFullName = z.string().superRefine((value, context) => {
-  const parts = value.split("/");
-  const problem = parts.length !== 2 ? 'expected "owner/name"' : (nameProblem(parts[0] ?? "") ?? nameProblem(parts[1] ?? ""));
+  const problem = projectFullNameProblem(value);
   if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
 });
 

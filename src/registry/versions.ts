@@ -5,6 +5,7 @@ import { LATEST, parseListScope, parseVersionRef } from "../domain/names.js";
 import { assertLineage } from "../domain/lineage.js";
 import { contentState } from "../domain/content-hash.js";
 import { parseInput } from "../domain/schemas.js";
+import { fastRegisterInput } from "../domain/register-input.js";
 import type { AuditEntry, Page, Project, Run, RunArtifact, Version, VersionKind } from "../domain/records.js";
 import type { StageCondition } from "../domain/stages.js";
 import type { QueryNode } from "../domain/query/ast.js";
@@ -170,7 +171,7 @@ export class VersionsApi<Metadata = JsonObject> {
    * ```
    */
   async register(input: RegisterInput<Metadata>): Promise<Version<Metadata>> {
-    const parsed = parseInput(this.#context.schemas.register, input, `${this.kind} registration`);
+    const parsed = fastRegisterInput(input, this.#context.limits) ?? parseInput(this.#context.schemas.register, input, `${this.kind} registration`);
     const metadata = parsed.metadata === undefined ? undefined : this.#metadata(parsed.metadata);
     return this.#context.mutate(async (unit) => {
       const project = await this.#project(unit, parsed.project, "version.read");
