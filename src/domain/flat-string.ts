@@ -5,7 +5,11 @@
  * hundred bytes per version. Short strings are always flat already.
  */
 export function flatString(text: string): string {
-  return typeof text === "string" && text.length >= FLAT_BELOW ? (JSON.parse(JSON.stringify(text)) as string) : text;
+  if (typeof text !== "string" || text.length < FLAT_BELOW) return text;
+  // V8's trim() flattens its receiver and, with nothing to trim, answers that flat string: 0.2 µs
+  // against 0.6-1.2 µs for a JSON round trip. With whitespace at an end, the round trip keeps it.
+  const trimmed = text.trim();
+  return trimmed.length === text.length ? trimmed : (JSON.parse(JSON.stringify(text)) as string);
 }
 
 /** V8 makes strings shorter than this flat on concatenation. */

@@ -622,20 +622,22 @@ export class VersionsApi<Metadata = JsonObject> {
     return run;
   }
 
+  /** The per-(project, kind) counter (zeroes before the first version). */
+  async #counter(unit: UnitOfWork, project: string): Promise<Counter> {
+    return (await unit.get<Counter>("counters", keys.counter(project, this.kind)))?.value ?? { next: 1, created: 0 };
+  }
+
   async #nextSequence(unit: UnitOfWork, project: string): Promise<number> {
-    const key = keys.counter(project, this.kind);
-    const counter = (await unit.get<Counter>("counters", key))?.value ?? { next: 1, created: 0 };
-    unit.put("counters", key, { ...counter, created: counter.created + 1 });
+    const counter = await this.#counter(unit, project);
+    unit.put("counters", keys.counter(project, this.kind), { ...counter, created: counter.created + 1 });
     return counter.created + 1;
   }
 
-  async #autoName(unit: UnitOfWork, project: string): Promise<string> {
-    const key = keys.counter(project, this.kind);
-    const counter = (await unit.get<Counter>("counters", key))?.value ?? { next: 1, created: 0 };
-    let number = counter.next;
+  /** The first `N >= from` whose `v<N>` is free. */
+  async #freeAutoNumber(unit: UnitOfWork, project: string, from: number): Promise<number> {
+    let number = from;
     while ((await unit.get("names", keys.name(project, this.kind, `v${number}`))) !== undefined) number += 1;
-    unit.put("counters", key, { ...counter, next: number + 1 });
-    return `v${number}`;
+    return number;
   }
 
   async #create(
@@ -658,12 +660,16 @@ export class VersionsApi<Metadata = JsonObject> {
     }
     const run = fields.run === null ? null : await this.#runFor(unit, fields.run);
     assertLineage({ project: project.fullName, owner: project.owner, allowedSourceProjects: project.allowedSourceProjects }, run, fields.artifacts);
-    const name = fields.name ?? (await this.#autoName(unit, project.fullName));
+    // One counter update covers both the auto-name's next number and the creation sequence.
+    const counter = await this.#counter(unit, project.fullName);
+    const autoNumber = fields.name === undefined ? await this.#freeAutoNumber(unit, project.fullName, counter.next) : undefined;
+    const name = fields.name ?? `v${autoNumber}`;
     const nameKey = keys.name(project.fullName, this.kind, name);
     if ((await unit.get("names", nameKey)) !== undefined) {
       throw new RegistryError("ALREADY_EXISTS", `A ${this.kind} version ${name} already exists in ${project.fullName}.`, { project: project.fullName, kind: this.kind, name });
     }
-    const sequence = await this.#nextSequence(unit, project.fullName);
+    const sequence = counter.created + 1;
+    unit.put("counters", keys.counter(project.fullName, this.kind), { ...counter, next: autoNumber === undefined ? counter.next : autoNumber + 1, created: sequence });
     const at = this.#now();
     const actor = this.#guard.actor;
     const uuid = this.#context.ids();

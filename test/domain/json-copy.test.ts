@@ -220,5 +220,7 @@ describe("flatString()", () => {
     expect(flatString(built)).toBe("0123456789abcdefghijklmnop");
     expect(flatString("short")).toBe("short");
     expect(flatString('quote " and \\ and \u2028')).toBe('quote " and \\ and \u2028');
+    expect(flatString(" padded on both ends\t")).toBe(" padded on both ends\t");
+    expect(flatString("\u00a0no-break spaces and a BOM\ufeff")).toBe("\u00a0no-break spaces and a BOM\ufeff");
   });
 });
