@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { RegistryError } from "../../src/errors.js";
-import { DEFAULT_STAGES, defineStages, openStages, stageConditionSchema } from "../../src/domain/stages.js";
+import { DEFAULT_STAGES, defineStages, isPlainMove, moveSchema, openStages, stageConditionSchema } from "../../src/domain/stages.js";
 import type { StageCondition, StageHolder, StageMachineDefinition } from "../../src/domain/stages.js";
 import type { Role } from "../../src/domain/roles.js";
 
@@ -386,4 +386,37 @@ describe("property: random move sequences follow a model of the graph", () => {
       );
     });
   }
+});
+
+describe("isPlainMove (the hand check before the move schema)", () => {
+  const text = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom("", "a".repeat(256), "a".repeat(257), "m".repeat(10_000), "m".repeat(10_001)));
+  const time = fc.oneof(
+    fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }).map((date) => date.toISOString()),
+    fc.constantFrom("2026-01-20T10:00:00Z", "2026-02-30T10:00:00.000Z", "2026-01-20 10:00:00", "2026-01-20T10:00:00.000+01:00", ""),
+  );
+  const field = (valid: fc.Arbitrary<unknown>) => fc.oneof({ weight: 4, arbitrary: valid }, fc.constantFrom<unknown>(undefined, null, 0, [], {}), text);
+  const move = fc
+    .tuple(
+      fc.record(
+        { to: field(fc.constantFrom("testing", "production")), reason: field(text), message: field(text), actor: field(fc.constantFrom("system", "alice")), at: field(time) },
+        { requiredKeys: [] },
+      ),
+      fc.option(fc.constantFrom("extra", "At"), { nil: undefined }),
+    )
+    .map(([record, extra]) => (extra === undefined ? record : { ...record, [extra]: "x" }));
+
+  it("vouches only for moves the schema accepts, and for the usual ones", () => {
+    let vouched = 0;
+    fc.assert(
+      fc.property(move, (candidate) => {
+        if (!isPlainMove(candidate)) return;
+        vouched += 1;
+        expect(moveSchema.safeParse(candidate).success).toBe(true);
+      }),
+      { numRuns: 3_000 },
+    );
+    expect(vouched).toBeGreaterThan(10);
+    expect(isPlainMove({ to: "staging", actor: "alice", at: "2026-01-20T10:00:00.000Z", reason: null, message: "ok" })).toBe(true);
+    expect(isPlainMove(new (class { to = "staging"; actor = "alice"; at = "2026-01-20T10:00:00.000Z"; })())).toBe(false);
+  });
 });

@@ -338,9 +338,10 @@ class FileStoreEngine {
   /**
    * The JSON text of each record this process committed as a value since the last compaction (the
    * text its journal line carries), so compaction writes it without serialising the value again.
-   * Bounded by the journal: cleared at every compaction, and a replaced row's text goes with the row.
+   * Bounded by the journal: cleared at every compaction, and dropped when its row is replaced or
+   * deleted. A Map, not a WeakMap: a WeakMap insert cost ~0.9 µs against ~0.3 µs, four per register.
    */
-  private committedText = new WeakMap<Row, string>();
+  private committedText = new Map<Row, string>();
   private archiveBytes = 0;
   private archivedKeysText: string | undefined;
   private archivedKeys: Map<string, Map<string, number>> | undefined;
@@ -451,6 +452,7 @@ class FileStoreEngine {
 
   private loadOnce(): void {
     this.tables = new Map();
+    this.committedText.clear();
     this.tombstones = new Map();
     this.archivedKeys = undefined;
     this.archivedKeysText = undefined;
@@ -624,6 +626,7 @@ class FileStoreEngine {
   }
 
   private applyPut(collection: string, item: Row): void {
+    this.forgetCommittedText(collection, item.key);
     this.table(collection).put(item);
     if (!ARCHIVED_COLLECTIONS.has(collection)) return;
     this.tombstones.get(collection)?.delete(item.key);
@@ -635,6 +638,7 @@ class FileStoreEngine {
   }
 
   private applyDelete(collection: string, key: string): void {
+    this.forgetCommittedText(collection, key);
     this.tables.get(collection)?.delete(key);
     if (!ARCHIVED_COLLECTIONS.has(collection)) return;
     let set = this.tombstones.get(collection);
@@ -879,6 +883,12 @@ class FileStoreEngine {
     }
   }
 
+  /** Drops the kept text of the row `key` is about to replace or delete. */
+  private forgetCommittedText(collection: string, key: string): void {
+    const previous = this.tables.get(collection)?.rows.get(key);
+    if (previous !== undefined) this.committedText.delete(previous);
+  }
+
   /** Releases the writer lock; a failure is a warning (every commit is acknowledged, only the lock file stays). */
   private releaseLock(): void {
     try {
@@ -968,7 +978,8 @@ class FileStoreEngine {
       const parts: string[] = [];
       for (const write of pending.writes) {
         if (write.op === "check") continue;
-        const head = `{"c":${JSON.stringify(write.collection)},"k":${JSON.stringify(write.key)}`;
+        // A collection name is /^[a-z][a-z0-9_]*$/ (checked): its JSON is itself in quotes.
+        const head = `{"c":"${write.collection}","k":${JSON.stringify(write.key)}`;
         if (write.op === "delete") {
           parts.push(`${head},"d":1}`);
           this.applyDelete(write.collection, write.key);
@@ -979,8 +990,8 @@ class FileStoreEngine {
           if (write.value === undefined) this.applyPut(write.collection, new LazyRow(write.key, revision, seq, text));
           else {
             const row = Object.freeze({ key: write.key, revision, seq, value: write.value });
-            this.committedText.set(row, text);
             this.applyPut(write.collection, row);
+            this.committedText.set(row, text);
           }
         }
       }
@@ -1450,6 +1461,7 @@ class FileStoreEngine {
     if (!this.writing) this.releaseLock();
     this.lock.removeClaim();
     this.tables = new Map();
+    this.committedText.clear();
     this.archivedTables = undefined;
     this.archivedKeys = undefined;
   }
