@@ -25,7 +25,7 @@ export const keys = {
   /** Name reservation: unique (project, kind, name). */
   name: (project: string, kind: string, name: string) => flatString(`${project}/${kind}/${name}`),
   /** Auto-name and creation counter per (project, kind). */
-  counter: (project: string, kind: string) => `${project}/${kind}`,
+  counter: (project: string, kind: string) => flatString(`${project}/${kind}`),
   /** Holder of an exclusive stage per (project, kind). */
   holder: (project: string, kind: string, stage: string) => flatString(`${project}/${kind}/${stage}`),
 };

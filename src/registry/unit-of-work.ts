@@ -25,7 +25,10 @@ export interface PendingEvent {
  */
 export class UnitOfWork {
   readonly #store: Store;
-  readonly #slots = new Map<string, Slot>();
+  /** Slots by collection, then key: the key strings the registry built once are hashed once (a joined id was a new string per lookup). */
+  readonly #slots = new Map<string, Map<string, Slot>>();
+  /** Every slot in the order first read: the order of the commit's writes. */
+  readonly #order: Slot[] = [];
   readonly #audit: { key: string; value: JsonValue }[] = [];
   readonly events: PendingEvent[] = [];
   /** External run source only: the runs whose `promotedBy` this unit changed, told to the source after the commit. */
@@ -37,8 +40,7 @@ export class UnitOfWork {
 
   /** Reads a record (through this unit's own pending writes), remembering its revision. */
   async get<T>(collection: string, key: string): Promise<StoredItem<T> | undefined> {
-    const id = `${collection}\u0000${key}`;
-    let slot = this.#slots.get(id);
+    let slot = this.#find(collection, key);
     if (slot === undefined) {
       let item: StoredItem | undefined;
       try {
@@ -46,8 +48,7 @@ export class UnitOfWork {
       } catch (error) {
         throw toStorageError(error, `reading ${collection}/${key}`);
       }
-      slot = this.#slots.get(id) ?? { collection, key, read: item?.revision ?? 0, current: item, written: false };
-      this.#slots.set(id, slot);
+      slot = this.#find(collection, key) ?? this.#add({ collection, key, read: item?.revision ?? 0, current: item, written: false });
     }
     return slot.current as StoredItem<T> | undefined;
   }
@@ -59,8 +60,7 @@ export class UnitOfWork {
 
   /** Remembers a record that a query returned, as if read with {@link get}. */
   adopt(collection: string, item: StoredItem): void {
-    const id = `${collection}\u0000${item.key}`;
-    if (!this.#slots.has(id)) this.#slots.set(id, { collection, key: item.key, read: item.revision, current: item, written: false });
+    if (this.#find(collection, item.key) === undefined) this.#add({ collection, key: item.key, read: item.revision, current: item, written: false });
   }
 
   /** Creates or replaces a record that was read first (freezing `value`); returns the revision it will have. */
@@ -93,13 +93,13 @@ export class UnitOfWork {
 
   /** True when the attempt changes anything. */
   get changed(): boolean {
-    return this.#audit.length > 0 || [...this.#slots.values()].some((slot) => slot.written);
+    return this.#audit.length > 0 || this.#order.some((slot) => slot.written);
   }
 
   /** The writes of the commit: puts and deletes, a `check` for every record only read, then the audit entries. */
   writes(): Write[] {
     const writes: Write[] = [];
-    for (const slot of this.#slots.values()) {
+    for (const slot of this.#order) {
       const { collection, key, read } = slot;
       if (!slot.written) writes.push({ op: "check", collection, key, expect: read });
       else if (slot.current !== undefined) writes.push({ op: "put", collection, key, expect: read, value: slot.current.value });
@@ -110,8 +110,20 @@ export class UnitOfWork {
     return writes;
   }
 
+  #find(collection: string, key: string): Slot | undefined {
+    return this.#slots.get(collection)?.get(key);
+  }
+
+  #add(slot: Slot): Slot {
+    let byKey = this.#slots.get(slot.collection);
+    if (byKey === undefined) this.#slots.set(slot.collection, (byKey = new Map()));
+    byKey.set(slot.key, slot);
+    this.#order.push(slot);
+    return slot;
+  }
+
   #slot(collection: string, key: string): Slot {
-    const slot = this.#slots.get(`${collection}\u0000${key}`);
+    const slot = this.#find(collection, key);
     if (slot === undefined) throw new RegistryError("STORAGE", `Internal error: ${collection}/${key} was written without being read first.`);
     return slot;
   }

@@ -152,6 +152,7 @@ export class VersionsApi<Metadata = JsonObject> {
   readonly kind: VersionKind;
   readonly #context: RegistryContext;
   readonly #guard: AccessGuard;
+  #lastNow = { ms: Number.NaN, iso: "" };
 
   /** @internal */
   constructor(context: RegistryContext, guard: AccessGuard, kind: VersionKind) {
@@ -600,7 +601,11 @@ export class VersionsApi<Metadata = JsonObject> {
   }
 
   #now(): string {
-    return this.#context.clock().toISOString();
+    // Registers within one millisecond share the string: toISOString() was ~3% of a register.
+    const now = this.#context.clock();
+    const ms = now.getTime();
+    if (ms !== this.#lastNow.ms) this.#lastNow = { ms, iso: now.toISOString() };
+    return this.#lastNow.iso;
   }
 
   async #canReadRun(reader: Reader, run: Run): Promise<boolean> {
