@@ -144,56 +144,91 @@ export const MAX_JSON_DEPTH = 64;
  * Stricter than {@link frozenJsonCopy}, which copies whatever `JSON.stringify` accepts.
  */
 export function plainJsonCopy(value: unknown, maxBytes: number): PlainJsonResult {
-  const seen = new Set<object>();
-  let problem: string | undefined;
-  const copy = (node: unknown, depth: number): JsonValue => {
-    if (depth > MAX_JSON_DEPTH) {
-      problem ??= `is nested deeper than ${MAX_JSON_DEPTH} levels`;
-      return null;
-    }
-    if (node === null || typeof node === "string" || typeof node === "boolean") return node;
-    if (typeof node === "number") {
-      if (!Number.isFinite(node)) problem ??= "holds a number that is not finite";
-      return node === 0 ? 0 : node;
-    }
-    if (typeof node !== "object") {
-      problem ??= `holds a ${typeof node}, which is not JSON`;
-      return null;
-    }
-    if (seen.has(node)) {
-      problem ??= "is circular";
-      return null;
-    }
-    seen.add(node);
-    let result: JsonValue;
-    if (Array.isArray(node) && node.length === 0) {
-      result = EMPTY_ARRAY as JsonValue;
-    } else if (Array.isArray(node)) {
-      const items = new Array<JsonValue>(node.length);
-      for (let index = 0; index < node.length && problem === undefined; index++) items[index] = copy(node[index], depth + 1);
-      result = Object.freeze(items) as JsonValue;
-    } else {
-      const prototype = Object.getPrototypeOf(node) as unknown;
-      if (prototype !== Object.prototype && prototype !== null) {
-        problem ??= "holds an object that is not a plain object";
-        return null;
-      }
-      const out: Record<string, JsonValue> = {};
-      for (const name of Object.keys(node)) {
-        if (problem !== undefined) break;
-        setOwn(out, name, copy((node as Record<string, unknown>)[name], depth + 1));
-      }
-      result = Object.freeze(out);
-    }
-    seen.delete(node);
-    return result;
-  };
-  const copied = copy(value, 0);
-  if (problem !== undefined) return { ok: false, problem };
-  const bytes = utf8JsonBytes(JSON.stringify(copied), maxBytes);
-  if (bytes > maxBytes) return { ok: false, problem: `is ${bytes} bytes of JSON, more than the limit of ${maxBytes}` };
+  const walk: PlainCopyWalk = { problem: undefined, ancestors: [], bound: 0 };
+  const copied = copyPlain(value, 0, walk);
+  if (walk.problem !== undefined) return { ok: false, problem: walk.problem };
+  // The walk's upper bound settles the usual case (a few fields against a limit of megabytes); the
+  // exact UTF-8 count of the JSON text is only needed when the bound passes the limit.
+  if (walk.bound > maxBytes) {
+    const bytes = utf8JsonBytes(JSON.stringify(copied), maxBytes);
+    if (bytes > maxBytes) return { ok: false, problem: `is ${bytes} bytes of JSON, more than the limit of ${maxBytes}` };
+  }
   if (copied !== null && typeof copied === "object") mark(copied);
   return { ok: true, value: copied };
+}
+
+/** The state of one {@link plainJsonCopy} walk. */
+interface PlainCopyWalk {
+  /** The first problem found (the walk stops adding to the copy once there is one). */
+  problem: string | undefined;
+  /** The objects being copied above the current node, for the cycle check. */
+  readonly ancestors: object[];
+  /** An upper bound of the UTF-8 bytes of the copy's JSON text. */
+  bound: number;
+}
+
+/** The most UTF-8 bytes one UTF-16 code unit takes in JSON text (`\u001f` is 6). */
+const MAX_BYTES_PER_CODE_UNIT = 6;
+/** The longest JSON text of a finite number (`-0.0000012345678901234567`). */
+const MAX_NUMBER_BYTES = 25;
+
+function stringBound(text: string): number {
+  return 2 + MAX_BYTES_PER_CODE_UNIT * text.length;
+}
+
+/** One node of {@link plainJsonCopy}. */
+function copyPlain(node: unknown, depth: number, walk: PlainCopyWalk): JsonValue {
+  if (depth > MAX_JSON_DEPTH) {
+    walk.problem ??= `is nested deeper than ${MAX_JSON_DEPTH} levels`;
+    return null;
+  }
+  if (node === null || typeof node === "boolean") {
+    walk.bound += 5;
+    return node;
+  }
+  if (typeof node === "string") {
+    walk.bound += stringBound(node);
+    return node;
+  }
+  if (typeof node === "number") {
+    if (!Number.isFinite(node)) walk.problem ??= "holds a number that is not finite";
+    walk.bound += MAX_NUMBER_BYTES;
+    return node === 0 ? 0 : node;
+  }
+  if (typeof node !== "object") {
+    walk.problem ??= `holds a ${typeof node}, which is not JSON`;
+    return null;
+  }
+  const ancestors = walk.ancestors;
+  if (ancestors.includes(node)) {
+    walk.problem ??= "is circular";
+    return null;
+  }
+  if (Array.isArray(node)) {
+    walk.bound += 2 + node.length;
+    if (node.length === 0) return EMPTY_ARRAY as JsonValue;
+    ancestors.push(node);
+    const items = new Array<JsonValue>(node.length);
+    for (let index = 0; index < node.length && walk.problem === undefined; index++) items[index] = copyPlain(node[index], depth + 1, walk);
+    ancestors.pop();
+    return Object.freeze(items) as JsonValue;
+  }
+  const prototype = Object.getPrototypeOf(node) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) {
+    walk.problem ??= "holds an object that is not a plain object";
+    return null;
+  }
+  ancestors.push(node);
+  const out: Record<string, JsonValue> = {};
+  const names = Object.keys(node);
+  walk.bound += 2 + names.length;
+  for (const name of names) {
+    if (walk.problem !== undefined) break;
+    walk.bound += stringBound(name) + 1;
+    setOwn(out, name, copyPlain((node as Record<string, unknown>)[name], depth + 1, walk));
+  }
+  ancestors.pop();
+  return Object.freeze(out);
 }
 
 /** The UTF-8 length of JSON text; skips counting when even 3 bytes per code unit stays within `limit`. */

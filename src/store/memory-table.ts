@@ -218,6 +218,8 @@ export class MemoryTable {
   readonly rows = new Map<string, Item>();
   private readonly single = new Map<string, Index>();
   private readonly compound: Index[] = [];
+  /** Every index, single-field then compound (an array: a generator cost ~1 µs per put). */
+  private readonly indexes: Index[];
   private readonly views = new Map<string, SortedView>();
 
   constructor(options: MemoryTableOptions = {}) {
@@ -229,6 +231,7 @@ export class MemoryTable {
       if (fields.length < 2 || fields.some(isDateField)) continue;
       this.compound.push({ fields: [...fields], gets: fields.map(fieldGetter), buckets: new Map(), multi: false, built: false });
     }
+    this.indexes = [...this.single.values(), ...this.compound];
   }
 
   /** Number of records. */
@@ -322,18 +325,13 @@ export class MemoryTable {
     return keys;
   }
 
-  private *allIndexes(): IterableIterator<Index> {
-    yield* this.single.values();
-    yield* this.compound;
-  }
-
   private index(item: Item): void {
-    for (const index of this.allIndexes()) if (index.built) this.addTo(index, item);
+    for (const index of this.indexes) if (index.built) this.addTo(index, item);
     for (const view of this.views.values()) view.added(item);
   }
 
   private unindex(item: Item): void {
-    for (const index of this.allIndexes()) {
+    for (const index of this.indexes) {
       if (!index.built) continue;
       for (const k of MemoryTable.indexKeys(index, item.value)) {
         const bucket = index.buckets.get(k);

@@ -132,6 +132,26 @@ describe("plainJsonCopy()", () => {
     expect(plainJsonCopy(["\ud800"], 100)).toMatchObject({ ok: true });
   });
 
+  it("refuses exactly the values whose JSON text passes the byte limit", () => {
+    const utf8Bytes = (text: string) => new TextEncoder().encode(text).length;
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.integer({ min: 0, max: 400 }), (value, limit) => {
+        const bytes = utf8Bytes(JSON.stringify(value));
+        const result = plainJsonCopy(value, limit);
+        expect(result.ok).toBe(bytes <= limit);
+        if (!result.ok) expect(result.problem).toBe(`is ${bytes} bytes of JSON, more than the limit of ${limit}`);
+      }),
+      { numRuns: runs * 10 },
+    );
+    // The longest numbers, escapes (6 bytes per code unit), 2-, 3- and 4-byte characters, on their own.
+    const longest = [-0.0000012345678901234567, -1.2345678901234567e-308, -123456789012345678901, Number.MIN_VALUE, -Number.MAX_VALUE];
+    for (const value of [...longest, "\u0001\u001f", "\ud800\udfff\ud800", "é", "€", "😀😀", false]) {
+      const bytes = utf8Bytes(JSON.stringify(value));
+      expect(plainJsonCopy(value, bytes).ok).toBe(true);
+      expect(plainJsonCopy(value, bytes - 1).ok).toBe(false);
+    }
+  });
+
   it("names what is not plain JSON", () => {
     const problem = (value: unknown) => {
       const result = plainJsonCopy(value, 1_000_000);
