@@ -674,7 +674,7 @@ export class VersionsApi<Metadata = JsonObject> {
       throw new RegistryError("ALREADY_EXISTS", `A ${this.kind} version ${name} already exists in ${project.fullName}.`, { project: project.fullName, kind: this.kind, name });
     }
     const sequence = counter.created + 1;
-    unit.put("counters", keys.counter(project.fullName, this.kind), { ...counter, next: autoNumber === undefined ? counter.next : autoNumber + 1, created: sequence });
+    unit.put("counters", keys.counter(project.fullName, this.kind), { next: autoNumber === undefined ? counter.next : autoNumber + 1, created: sequence });
     const at = this.#now();
     const actor = this.#guard.actor;
     const uuid = this.#context.ids();

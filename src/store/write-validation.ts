@@ -61,7 +61,8 @@ export interface CheckWritesOptions {
 export function checkWrites<T>(writes: readonly Write[], prepare: (write: CheckedWrite) => T, options: CheckWritesOptions = {}): T[] {
   if (!Array.isArray(writes)) throw new RegistryError("VALIDATION", "Invalid commit: writes must be an array", {});
   const maxExpect = options.maxExpect ?? Number.MAX_SAFE_INTEGER;
-  const seen = new Set<string>();
+  // Keys by collection: the caller's key strings are hashed once (a joined id was a new string each).
+  const seen = new Map<string, Set<string>>();
   const prepared: T[] = [];
   for (let index = 0; index < writes.length; index++) {
     const write = writes[index] as unknown;
@@ -81,9 +82,10 @@ export function checkWrites<T>(writes: readonly Write[], prepare: (write: Checke
         expect: String(expect),
       });
     }
-    const id = `${collection}\u0000${key}`;
-    if (seen.has(id)) throw new RegistryError("VALIDATION", `Invalid commit: two writes to ${collection}/${key} in one commit`, { collection, key });
-    seen.add(id);
+    let keys = seen.get(collection);
+    if (keys === undefined) seen.set(collection, (keys = new Set()));
+    if (keys.has(key)) throw new RegistryError("VALIDATION", `Invalid commit: two writes to ${collection}/${key} in one commit`, { collection, key });
+    keys.add(key);
     prepared.push(prepare({ index, op, collection, key, expect, value: op === "put" ? (write as { value?: unknown }).value : undefined }));
   }
   return prepared;
