@@ -7,7 +7,7 @@ import type { StoredItem } from "../store/store.js";
 import type { RegistryContext } from "./context.js";
 import type { AccessGuard } from "./guard.js";
 import { directReader } from "./unit-of-work.js";
-import { fromStored, type StoredProject } from "./stored-records.js";
+import { fromStored, projectFromStored, type StoredProject } from "./stored-records.js";
 import { readableProjects } from "./projects.js";
 import { allOf, toPage, type ListPlan } from "./listing.js";
 import { deepFreeze } from "../domain/freeze.js";
@@ -81,7 +81,7 @@ export class AuditApi {
     let scope: QueryNode | null = null;
     if (parsed.project !== undefined) {
       const item = await reader.get<StoredProject>("projects", parsed.project);
-      const project = item === undefined ? undefined : fromStored<Project>(item);
+      const project = item === undefined ? undefined : projectFromStored(item);
       this.#guard.assertReadable(project, parsed.project, "audit.read");
       scope = { type: "term", field: "project", op: "eq", value: project.fullName };
     } else if (this.#guard.principal !== SYSTEM) {

@@ -7,7 +7,7 @@ import type { Page, Project, ProjectAccess, Run, Version, Visibility } from "../
 import type { RegistryContext } from "./context.js";
 import type { AccessGuard } from "./guard.js";
 import { directReader, type Reader, type UnitOfWork } from "./unit-of-work.js";
-import { fromStored, toStored, type StoredProject, type StoredRun, type StoredVersion } from "./stored-records.js";
+import { fromStored, projectFromStored, toStored, type StoredProject, type StoredRun, type StoredVersion } from "./stored-records.js";
 import { PROJECT_FIELDS, planList, pageOf, type ListPlan } from "./listing.js";
 import { deleteVersion, fromStoredValue, type ListOptions } from "./versions.js";
 import { auditTarget, changesOf, DELETION_CHANGES, recordChange } from "./audit-trail.js";
@@ -51,7 +51,7 @@ export interface ProjectDeleteOptions {
 /** Every project of `owner` (or of every owner) that the principal may `action`, sorted by name. */
 export async function readableProjects(guard: AccessGuard, reader: Reader, owner: string | undefined, action: Action): Promise<Project[]> {
   const result = await reader.query("projects", owner === undefined ? {} : { prefix: `${owner}/` });
-  return result.items.map((item) => fromStored<Project>(item)).filter((project) => (owner === undefined || project.owner === owner) && guard.can(project, action));
+  return result.items.map((item) => projectFromStored(item)).filter((project) => (owner === undefined || project.owner === owner) && guard.can(project, action));
 }
 
 /**
@@ -116,7 +116,7 @@ export class ProjectsApi {
     const ref = parseProjectRef(parseInput(this.#context.schemas.reference, reference, "project reference"));
     await this.#context.refresh();
     const item = await directReader(this.#context.store).get<StoredProject>("projects", ref.fullName);
-    const project = item === undefined ? undefined : fromStored<Project>(item);
+    const project = item === undefined ? undefined : projectFromStored(item);
     this.#guard.assertReadable(project, ref.fullName);
     return project;
   }
@@ -232,7 +232,7 @@ export class ProjectsApi {
           if (version.project === project.fullName) continue;
           unit.adopt("versions", locker);
           const owner = await unit.get<StoredProject>("projects", version.project);
-          if (owner !== undefined) this.#guard.assertAllowed(fromStored<Project>(owner), "version.delete", { version });
+          if (owner !== undefined) this.#guard.assertAllowed(projectFromStored(owner), "version.delete", { version });
           await deleteVersion(this.#context, unit, this.#guard, version);
         }
       }
@@ -256,7 +256,7 @@ export class ProjectsApi {
 
   async #load(unit: UnitOfWork, fullName: string): Promise<Project> {
     const item = await unit.get<StoredProject>("projects", fullName);
-    const project = item === undefined ? undefined : fromStored<Project>(item);
+    const project = item === undefined ? undefined : projectFromStored(item);
     this.#guard.assertReadable(project, fullName);
     return project;
   }

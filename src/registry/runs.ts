@@ -6,7 +6,7 @@ import type { RegistryContext } from "./context.js";
 import type { AccessGuard } from "./guard.js";
 import type { RegistryEventType } from "./events.js";
 import { directReader, type Reader, type UnitOfWork } from "./unit-of-work.js";
-import { fromStored, toStored, type StoredProject, type StoredRun } from "./stored-records.js";
+import { fromStored, projectFromStored, toStored, type StoredProject, type StoredRun } from "./stored-records.js";
 import { RUN_FIELDS, planList, storeQuery, toPage } from "./listing.js";
 import { deleteVersion, fromStoredValue, assertPinned, type ListOptions, type PinOptions, type VersionsApi } from "./versions.js";
 import { loadRun } from "./run-links.js";
@@ -312,7 +312,7 @@ export class RunsApi {
     for (const item of result.items) {
       const version = fromStored<Version>(item);
       const project = await reader.get<StoredProject>("projects", version.project);
-      if (project !== undefined && this.#guard.can(fromStored<Project>(project), "version.read")) versions.push(version);
+      if (project !== undefined && this.#guard.can(projectFromStored(project), "version.read")) versions.push(version);
     }
     return versions;
   }
@@ -357,7 +357,7 @@ export class RunsApi {
         unit.adopt("versions", item);
         const version = fromStored<Version>(item);
         const project = await unit.get<StoredProject>("projects", version.project);
-        if (project !== undefined) this.#guard.assertAllowed(fromStored<Project>(project), "version.delete", { version });
+        if (project !== undefined) this.#guard.assertAllowed(projectFromStored(project), "version.delete", { version });
         await deleteVersion(this.#context, unit, this.#guard, version);
       }
       if (source !== undefined) return;
@@ -404,7 +404,7 @@ export class RunsApi {
 
   async #project(reader: Reader, fullName: string, action: "run.read" | "project.read" = "project.read"): Promise<Project> {
     const item = await reader.get<StoredProject>("projects", fullName);
-    const project = item === undefined ? undefined : fromStored<Project>(item);
+    const project = item === undefined ? undefined : projectFromStored(item);
     this.#guard.assertReadable(project, fullName, action);
     return project;
   }
@@ -412,7 +412,7 @@ export class RunsApi {
   async #readable(reader: Reader, uuid: string): Promise<Run> {
     const run = await loadRun(this.#context, reader, uuid);
     const item = run === undefined ? undefined : await reader.get<StoredProject>("projects", run.project);
-    const project = item === undefined ? undefined : fromStored<Project>(item);
+    const project = item === undefined ? undefined : projectFromStored(item);
     if (run === undefined || project === undefined || !this.#guard.can(project, "run.read")) {
       throw new RegistryError("NOT_FOUND", `Run ${uuid} does not exist, or you may not read it.`, { run: uuid });
     }

@@ -2,6 +2,7 @@ import type { Project, Run, Version } from "../domain/records.js";
 import type { StoredItem } from "../store/store.js";
 import { deepFreeze } from "../domain/freeze.js";
 import { flatString } from "../domain/flat-string.js";
+import { isFrozenJsonCopy } from "../domain/json-copy.js";
 
 /** Record shapes as stored: the public record without its `revision` (which the store keeps). */
 export type StoredProject = Omit<Project, "revision">;
@@ -10,8 +11,24 @@ export type StoredRun = Omit<Run, "revision">;
 
 /** The public, frozen record of a stored item: its value plus the item's revision. */
 export function fromStored<T>(item: StoredItem<unknown>): T {
-  // Stores hand out deep copies or frozen values (the Store contract), so a shallow copy is enough.
-  return deepFreeze({ ...(item.value as Record<string, unknown>), revision: item.revision }) as T;
+  // Stores hand out deep copies or frozen values (the Store contract), so a shallow copy is enough;
+  // a value the registry froze itself needs no walk at all.
+  const record = { ...(item.value as Record<string, unknown>), revision: item.revision };
+  return (isFrozenJsonCopy(item.value) ? Object.freeze(record) : deepFreeze(record)) as T;
+}
+
+/**
+ * Project records of frozen items (the memory and fs stores hand out one frozen item per record
+ * revision). A project is read on every call; projects are few, so keeping their records is cheap.
+ */
+const projectRecords = new WeakMap<object, Project>();
+
+/** {@link fromStored} for a project, answering the same record for the same frozen item. */
+export function projectFromStored(item: StoredItem<unknown>): Project {
+  if (!Object.isFrozen(item)) return fromStored<Project>(item);
+  let project = projectRecords.get(item);
+  if (project === undefined) projectRecords.set(item, (project = fromStored<Project>(item)));
+  return project;
 }
 
 /** The value to store for a record: the record without `revision`. */

@@ -14,7 +14,7 @@ import type { AccessGuard } from "./guard.js";
 import type { RegistryEventType } from "./events.js";
 import { directReader, type Reader, type UnitOfWork } from "./unit-of-work.js";
 import { auditTarget, changesOf, DELETION_CHANGES, recordChange } from "./audit-trail.js";
-import { fromStored, keys, toStored, type Counter, type StoredProject, type StoredVersion } from "./stored-records.js";
+import { fromStored, projectFromStored, keys, toStored, type Counter, type StoredProject, type StoredVersion } from "./stored-records.js";
 import { loadRun, relinkRun } from "./run-links.js";
 import { VERSION_FIELDS, VERSION_SORT_FIELDS, planList, storeQuery, toPage } from "./listing.js";
 import { readableProjects } from "./projects.js";
@@ -241,7 +241,7 @@ export class VersionsApi<Metadata = JsonObject> {
     let projectScope: QueryNode;
     if (target.project !== undefined) {
       const item = await reader.get<StoredProject>("projects", target.project.fullName);
-      const project = item === undefined ? undefined : fromStored<Project>(item);
+      const project = item === undefined ? undefined : projectFromStored(item);
       this.#guard.assertReadable(project, target.project.fullName, "version.read");
       projectScope = { type: "term", field: "project", op: "eq", value: project.fullName };
     } else {
@@ -553,7 +553,7 @@ export class VersionsApi<Metadata = JsonObject> {
 
   async #project(reader: Reader, fullName: string, action: "version.read" | "project.read"): Promise<Project> {
     const item = await reader.get<StoredProject>("projects", fullName);
-    const project = item === undefined ? undefined : fromStored<Project>(item);
+    const project = item === undefined ? undefined : projectFromStored(item);
     this.#guard.assertReadable(project, fullName, action);
     return project;
   }
@@ -611,7 +611,7 @@ export class VersionsApi<Metadata = JsonObject> {
   async #canReadRun(reader: Reader, run: Run): Promise<boolean> {
     if (this.#context.runSource !== undefined) return true;
     const item = await reader.get<StoredProject>("projects", run.project);
-    return item !== undefined && this.#guard.can(fromStored<Project>(item), "run.read");
+    return item !== undefined && this.#guard.can(projectFromStored(item), "run.read");
   }
 
   async #runFor(reader: Reader, uuid: string): Promise<Run> {
@@ -619,7 +619,7 @@ export class VersionsApi<Metadata = JsonObject> {
     if (run === undefined) throw new RegistryError("NOT_FOUND", `Run ${uuid} does not exist.`, { run: uuid });
     if (this.#context.runSource === undefined) {
       const item = await reader.get<StoredProject>("projects", run.project);
-      const project = item === undefined ? undefined : fromStored<Project>(item);
+      const project = item === undefined ? undefined : projectFromStored(item);
       if (project === undefined || !this.#guard.can(project, "run.read")) {
         throw new RegistryError("NOT_FOUND", `Run ${uuid} does not exist.`, { run: uuid });
       }
