@@ -10,8 +10,8 @@ export type ParsedRegisterInput = z.output<InputSchemas["register"]>;
 /** The longest `run` uuid and artifact name (the schema's `max(256)`). */
 const REFERENCE_MAX_LENGTH = 256;
 
-/** The register schema's keys besides `project`; zod refuses any other key, even one holding `undefined`. */
-const OPTIONAL_KEYS: ReadonlySet<string> = new Set(["name", "description", "tags", "readme", "content", "metadata", "run", "artifacts", "force"]);
+/** The register schema's fields besides `project`, in its order; zod refuses any other key, even one holding `undefined`. */
+const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(["name", "description", "tags", "readme", "content", "metadata", "run", "artifacts", "force"]);
 
 /** Answers this instead of a value when the fast path cannot vouch for a field. */
 const UNSURE: unique symbol = Symbol("unsure");
@@ -33,11 +33,14 @@ export function fastRegisterInput(input: unknown, limits: Limits): ParsedRegiste
     const prototype: unknown = Object.getPrototypeOf(input);
     if (prototype !== Object.prototype && prototype !== null) return undefined;
     const source = input as Record<string, unknown>;
+    // zod refuses any other own enumerable key, and reads its own fields with `in` (non-enumerable
+    // and inherited ones too), in the schema's order, which its output keeps.
+    for (const name of Object.keys(source)) if (name !== "project" && !OPTIONAL_FIELDS.has(name)) return undefined;
     const project = source["project"];
     if (typeof project !== "string" || projectFullNameProblem(project) !== undefined) return undefined;
     const parsed: Record<string, unknown> = { project };
-    for (const name of Object.keys(source)) {
-      if (name === "project") continue;
+    for (const name of OPTIONAL_FIELDS) {
+      if (!(name in source)) continue;
       const value = fieldOf(name, source[name], limits);
       if (value === UNSURE) return undefined;
       parsed[name] = value;
@@ -53,7 +56,6 @@ export function fastRegisterInput(input: unknown, limits: Limits): ParsedRegiste
  * or {@link UNSURE}.
  */
 function fieldOf(name: string, value: unknown, limits: Limits): Field<unknown> {
-  if (!OPTIONAL_KEYS.has(name)) return UNSURE;
   if (value === undefined) return undefined;
   switch (name) {
     case "name":
@@ -86,12 +88,18 @@ function nullableString(value: unknown, min: number, max: number): Field<string 
 
 /** A list of non-empty strings of at most `maxLength`, at most `maxItems` of them, without duplicates. */
 function stringList(value: unknown, maxLength: number, maxItems: number): Field<string[]> {
-  if (!Array.isArray(value) || value.length > maxItems) return UNSURE;
-  for (let index = 0; index < value.length; index++) {
+  if (!Array.isArray(value)) return UNSURE;
+  const length = value.length;
+  if (!(length <= maxItems)) return UNSURE;
+  // Each item is read once, as zod reads it, into our own array: a getter or an own iterator cannot
+  // answer one value to the check and another to the copy.
+  const items = new Array<string>(length);
+  for (let index = 0; index < length; index++) {
     const item: unknown = value[index];
     if (typeof item !== "string" || item.length === 0 || item.length > maxLength) return UNSURE;
+    items[index] = item;
   }
-  return normalizeTags(value as string[]);
+  return normalizeTags(items);
 }
 
 function jsonCopy(value: unknown, maxBytes: number): Field<JsonValue> {

@@ -1,5 +1,5 @@
 import { nanoid } from "nanoid";
-import { flatString } from "../domain/flat-string.js";
+import { flatBuiltString, flatString } from "../domain/flat-string.js";
 import { RegistryError, toStorageError } from "../errors.js";
 import { defaultPolicy, parsePrincipal, SYSTEM, ANONYMOUS, type AccessPolicy, type Principal } from "../domain/access.js";
 import { DEFAULT_STAGES, type StageMachine } from "../domain/stages.js";
@@ -29,7 +29,7 @@ export interface RegistryOptions<M extends MetadataSchemas = MetadataSchemas> {
   clock?: () => Date;
   /** Makes version, run and audit ids. Default: `crypto.randomUUID()` for versions and runs, nanoid for audit ids. */
   ids?: () => string;
-  /** Input size limits; the defaults are {@link DEFAULT_LIMITS}. */
+  /** Input size limits, each a non-negative integer or `Infinity`; the defaults are {@link DEFAULT_LIMITS}. */
   limits?: Partial<Limits>;
   /** Receives warnings (a listener that threw, a run source that failed). Default: `process.emitWarning` or `console.warn`. */
   onWarning?: (message: string) => void;
@@ -87,7 +87,7 @@ function defaultWarn(message: string): void {
  * @param options - Store, policy, stage machine, metadata schemas, run source, clock, ids, limits and
  *   warning handler; every one optional.
  * @throws RegistryError `VALIDATION` when an option is malformed (a store without `get`/`query`/`commit`,
- *   a policy without `decide`).
+ *   a policy without `decide`, an unknown limit or one that is not a non-negative integer or `Infinity`).
  * @example
  * ```ts
  * import { createRegistry, memoryStore, SYSTEM } from "artifact-versions";
@@ -124,12 +124,22 @@ export function createRegistry<M extends MetadataSchemas = MetadataSchemas>(opti
   }
   const warn = options.onWarning ?? defaultWarn;
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!(name in DEFAULT_LIMITS)) {
+      throw new RegistryError("VALIDATION", `Unknown limit \`limits.${name}\`: the limits are ${Object.keys(DEFAULT_LIMITS).join(", ")}.`, { issues: [{ path: ["limits", name], message: "unknown limit" }] });
+    }
+    if (typeof value !== "number" || !(value >= 0) || !(Number.isSafeInteger(value) || value === Number.POSITIVE_INFINITY)) {
+      throw new RegistryError("VALIDATION", `The \`limits.${name}\` option must be a non-negative integer or Infinity (got ${String(value)}).`, {
+        issues: [{ path: ["limits", name], message: "not a non-negative integer" }],
+      });
+    }
+  }
   const events = new RegistryEventBus((error, type) => warn(`A listener for ${type} threw: ${error instanceof Error ? error.message : String(error)}`));
   // Ids live as long as their records: kept flat (see flatString), not as the concatenation trees the generators build.
-  const makeId = options.ids ?? (() => globalThis.crypto.randomUUID());
-  const makeAuditId = options.ids ?? (() => nanoid());
-  const ids = () => flatString(makeId());
-  const auditIds = () => flatString(makeAuditId());
+  // The default generators concatenate (flatBuiltString); an app's `ids` may answer slices (flatString copies them).
+  const appIds = options.ids;
+  const ids = appIds === undefined ? () => flatBuiltString(globalThis.crypto.randomUUID()) : () => flatString(appIds());
+  const auditIds = appIds === undefined ? () => flatBuiltString(nanoid()) : () => flatString(appIds());
   const runSource = options.runs;
 
   const emit = (unit: UnitOfWork, seq: number) => {

@@ -1,7 +1,7 @@
 import type { Project, Run, Version } from "../domain/records.js";
 import type { StoredItem } from "../store/store.js";
 import { deepFreeze } from "../domain/freeze.js";
-import { flatString } from "../domain/flat-string.js";
+import { flatBuiltString } from "../domain/flat-string.js";
 import { isFrozenJsonCopy } from "../domain/json-copy.js";
 
 /** Record shapes as stored: the public record without its `revision` (which the store keeps). */
@@ -40,11 +40,11 @@ export function toStored<T extends { readonly revision: number }>(record: T): Om
 /** Store keys of the helper records (DESIGN §5.7-5.11), flat because the store keeps them. */
 export const keys = {
   /** Name reservation: unique (project, kind, name). */
-  name: (project: string, kind: string, name: string) => flatString(`${project}/${kind}/${name}`),
+  name: (project: string, kind: string, name: string) => flatBuiltString(`${project}/${kind}/${name}`),
   /** Auto-name and creation counter per (project, kind). */
-  counter: (project: string, kind: string) => flatString(`${project}/${kind}`),
+  counter: (project: string, kind: string) => flatBuiltString(`${project}/${kind}`),
   /** Holder of an exclusive stage per (project, kind). */
-  holder: (project: string, kind: string, stage: string) => flatString(`${project}/${kind}/${stage}`),
+  holder: (project: string, kind: string, stage: string) => flatBuiltString(`${project}/${kind}/${stage}`),
 };
 
 /** The per-(project, kind) counter record. */

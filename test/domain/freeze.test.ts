@@ -13,6 +13,13 @@ describe("deepFreeze()", () => {
     expect(Object.isFrozen(value.nested.deeper)).toBe(true);
   });
 
+  it("freezes an array's named properties too", () => {
+    const list = Object.assign([1, { a: 1 }], { extra: { x: 1 } });
+    deepFreeze({ list });
+    expect(Object.isFrozen(list.extra)).toBe(true);
+    expect(Object.isFrozen(list[1])).toBe(true);
+  });
+
   it("leaves inherited properties and primitives alone", () => {
     const inherited = { shared: { kept: "mutable" } };
     const value = Object.assign(Object.create(inherited) as { own: { a: number }; shared: { kept: string } }, { own: { a: 1 } });

@@ -83,6 +83,7 @@ describe.each([
         const zod = schema.safeParse(input);
         expect(zod.success).toBe(true);
         expect(fast).toStrictEqual(zod.data);
+        expect(Object.keys(fast)).toEqual(Object.keys(zod.data ?? {}));
       }),
       { numRuns: RUNS },
     );
@@ -111,6 +112,35 @@ describe("fastRegisterInput", () => {
     expect(Object.isFrozen(parsed?.metadata?.["nested"])).toBe(true);
     input.metadata.nested.x = 2;
     expect(parsed?.metadata).toEqual({ nested: { x: 1 } });
+  });
+
+  it("reads each field as zod does: non-enumerable fields, getters, own iterators and proxies", () => {
+    const schema = createInputSchemas(DEFAULT_LIMITS).register;
+    const hidden = (name: string, value: unknown) => Object.defineProperty({ project: "acme/churn" }, name, { value, enumerable: false });
+    let reads = 0;
+    const shifty = ["ok"];
+    Object.defineProperty(shifty, 0, { enumerable: true, get: () => (reads++ === 0 ? "ok" : { evil: true }) });
+    const iterating = Object.assign(["a"], { [Symbol.iterator]: function* () { yield ""; yield 7; } });
+    const inputs: unknown[] = [
+      hidden("name", "v9"),
+      hidden("force", "yes"),
+      { project: "acme/churn", tags: shifty },
+      { project: "acme/churn", tags: iterating },
+      { project: "acme/churn", artifacts: iterating },
+      new Proxy({ project: "acme/churn", name: "v2" }, { ownKeys: () => ["project"] }),
+      new Proxy({ project: "acme/churn", tags: ["a"] }, { get: (target, key) => (key === "tags" ? ["b", "b"] : Reflect.get(target, key)) }),
+      { force: true, name: "v1", project: "acme/churn", tags: ["z"] },
+    ];
+    for (const input of inputs) {
+      reads = 0;
+      const fast = fastRegisterInput(input, DEFAULT_LIMITS);
+      reads = 0;
+      const zod = schema.safeParse(input);
+      if (fast === undefined) continue;
+      expect(zod.success, String(input)).toBe(true);
+      expect(fast).toStrictEqual(zod.data);
+      expect(Object.keys(fast)).toEqual(Object.keys(zod.data ?? {}));
+    }
   });
 
   it("steps aside for a throwing getter, a class instance and a key it does not know", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseVersionRef, parseProjectRef } from "artifact-versions";
+import { createRegistry, parseVersionRef, parseProjectRef } from "artifact-versions";
 import { rejects, setup } from "./support.js";
 
 async function churn() {
@@ -151,6 +151,13 @@ describe("size limits", () => {
     await admin.projects.create({ owner: "acme", name: "churn" });
     await rejects(admin.models.register({ project: "acme/churn", tags: ["a", "b", "c"] }), "VALIDATION");
     await rejects(admin.models.register({ project: "acme/churn", description: "123456" }), "VALIDATION");
+  });
+
+  it("are checked when the registry is created", () => {
+    for (const limits of [{ tags: Number.NaN }, { tags: -1 }, { description: 1.5 }, { tags: undefined }, { readme: "10" }, { colour: 3 }]) {
+      expect(() => createRegistry({ limits: limits as never }), JSON.stringify(limits)).toThrow(expect.objectContaining({ code: "VALIDATION" }));
+    }
+    expect(() => createRegistry({ limits: { tags: 0, content: Number.POSITIVE_INFINITY } })).not.toThrow();
   });
 
   it("refuse non-JSON content", async () => {
