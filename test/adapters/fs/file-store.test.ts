@@ -4,6 +4,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { fileStore, type FileStore } from "../../../src/adapters/fs/index.js";
+import { createRegistry, SYSTEM } from "../../../src/index.js";
 import type { Write } from "../../../src/store/store.js";
 
 const root = mkdtempSync(join(tmpdir(), "av-fs-"));
@@ -467,6 +468,35 @@ describe("fileStore() writer lock", () => {
     const store = await fileStore({ dir, ...quiet, lockTimeoutMs: 100 });
     expect(lockFiles(dir)).toEqual(["lock"]);
     rmSync(join(dir, "lock"));
+    await store.close();
+  });
+
+  test("commits pipelined through the registry share batches: 64 registers in flight take a few flushes", async () => {
+    let flushes = 0;
+    const fs = { ...nodeFs, fdatasyncSync: (fd: number) => (flushes++, nodeFs.fdatasyncSync(fd)) };
+    const store = await fileStore({ dir: freshDir(), ...quiet, fs });
+    const session = createRegistry({ store }).as(SYSTEM);
+    await session.projects.create({ owner: "acme", name: "batch" });
+    flushes = 0;
+    const versions = await Promise.all(Array.from({ length: 64 }, () => session.models.register({ project: "acme/batch" })));
+    expect(new Set(versions.map((version) => version.name)).size).toBe(64);
+    expect(flushes).toBeGreaterThan(0);
+    expect(flushes).toBeLessThanOrEqual(8);
+    await store.close();
+  });
+
+  test("a long run of sequential durable commits lets timers run while it goes on", async () => {
+    const store = await fileStore({ dir: freshDir(), ...quiet });
+    const total = 400;
+    let done = 0;
+    let doneWhenTimerRan = -1;
+    setTimeout(() => (doneWhenTimerRan = done), 0);
+    for (let i = 0; i < total; i++) {
+      await store.commit([put("items", `t${i}`, 0, i)]);
+      done++;
+    }
+    expect(doneWhenTimerRan).toBeGreaterThanOrEqual(0);
+    expect(doneWhenTimerRan).toBeLessThan(total);
     await store.close();
   });
 
