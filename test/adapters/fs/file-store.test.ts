@@ -485,6 +485,28 @@ describe("fileStore() writer lock", () => {
     await store.close();
   });
 
+  test("commits from separate timer and I/O callbacks of one phase share a batch", async () => {
+    let flushes = 0;
+    const fs = { ...nodeFs, fdatasyncSync: (fd: number) => (flushes++, nodeFs.fdatasyncSync(fd)) };
+    const store = await fileStore({ dir: freshDir(), ...quiet, fs });
+    for (let round = 0; round < 3; round++) {
+      await store.commit([put("items", `warm${round}`, 0, round)]);
+      flushes = 0;
+      const commits = await new Promise<Promise<unknown>[]>((resolve) => {
+        const started: Promise<unknown>[] = [];
+        for (let i = 0; i < 64; i++) {
+          setTimeout(() => {
+            started.push(store.commit([put("items", `r${round}-${i}`, 0, i)]));
+            if (started.length === 64) resolve(started);
+          }, 0);
+        }
+      });
+      await Promise.all(commits);
+      expect(flushes).toBeLessThanOrEqual(2);
+    }
+    await store.close();
+  });
+
   test("a long run of sequential durable commits lets timers run while it goes on", async () => {
     const store = await fileStore({ dir: freshDir(), ...quiet });
     const total = 400;
