@@ -125,7 +125,7 @@ export function createRegistry<M extends MetadataSchemas = MetadataSchemas>(opti
   const warn = options.onWarning ?? defaultWarn;
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   for (const [name, value] of Object.entries(limits)) {
-    if (!(name in DEFAULT_LIMITS)) {
+    if (!Object.hasOwn(DEFAULT_LIMITS, name)) {
       throw new RegistryError("VALIDATION", `Unknown limit \`limits.${name}\`: the limits are ${Object.keys(DEFAULT_LIMITS).join(", ")}.`, { issues: [{ path: ["limits", name], message: "unknown limit" }] });
     }
     if (typeof value !== "number" || !(value >= 0) || !(Number.isSafeInteger(value) || value === Number.POSITIVE_INFINITY)) {

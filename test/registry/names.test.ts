@@ -154,7 +154,7 @@ describe("size limits", () => {
   });
 
   it("are checked when the registry is created", () => {
-    for (const limits of [{ tags: Number.NaN }, { tags: -1 }, { description: 1.5 }, { tags: undefined }, { readme: "10" }, { colour: 3 }]) {
+    for (const limits of [{ tags: Number.NaN }, { tags: -1 }, { description: 1.5 }, { tags: undefined }, { readme: "10" }, { colour: 3 }, { toString: 3 }]) {
       expect(() => createRegistry({ limits: limits as never }), JSON.stringify(limits)).toThrow(expect.objectContaining({ code: "VALIDATION" }));
     }
     expect(() => createRegistry({ limits: { tags: 0, content: Number.POSITIVE_INFINITY } })).not.toThrow();
