@@ -1,5 +1,5 @@
 import { RegistryError } from "../errors.js";
-import type { JsonValue } from "./json.js";
+import { isPlainObject, type JsonValue } from "./json.js";
 
 /**
  * The roots this module built. A frozen copy is immutable all the way down and plain JSON, so copying
@@ -213,8 +213,7 @@ function copyPlain(node: unknown, depth: number, walk: PlainCopyWalk): JsonValue
     ancestors.pop();
     return Object.freeze(items) as JsonValue;
   }
-  const prototype = Object.getPrototypeOf(node) as unknown;
-  if (prototype !== Object.prototype && prototype !== null) {
+  if (!isPlainObject(node)) {
     walk.problem ??= "holds an object that is not a plain object";
     return null;
   }

@@ -1,14 +1,11 @@
 import type { z } from "zod";
 import { plainJsonCopy } from "./json-copy.js";
-import type { JsonObject, JsonValue } from "./json.js";
+import { isPlainObject, type JsonObject, type JsonValue } from "./json.js";
 import { projectFullNameProblem, versionNameProblem } from "./names.js";
-import { normalizeTags, TAG_MAX_LENGTH, type InputSchemas, type Limits } from "./schemas.js";
+import { normalizeTags, REFERENCE_MAX_LENGTH, TAG_MAX_LENGTH, type InputSchemas, type Limits } from "./schemas.js";
 
 /** A register input once parsed: what `schemas.register` answers. */
 export type ParsedRegisterInput = z.output<InputSchemas["register"]>;
-
-/** The longest `run` uuid and artifact name (the schema's `max(256)`). */
-const REFERENCE_MAX_LENGTH = 256;
 
 /** The register schema's fields besides `project`, in its order; zod refuses any other key, even one holding `undefined`. */
 const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(["name", "description", "tags", "readme", "content", "metadata", "run", "artifacts", "force"]);
@@ -28,11 +25,9 @@ type Field<T> = T | typeof UNSURE;
  * property test holds the two to the same answers.
  */
 export function fastRegisterInput(input: unknown, limits: Limits): ParsedRegisterInput | undefined {
-  if (input === null || typeof input !== "object") return undefined;
   try {
-    const prototype: unknown = Object.getPrototypeOf(input);
-    if (prototype !== Object.prototype && prototype !== null) return undefined;
-    const source = input as Record<string, unknown>;
+    if (!isPlainObject(input)) return undefined;
+    const source = input;
     // zod refuses any other own enumerable key, and reads its own fields with `in` (non-enumerable
     // and inherited ones too), in the schema's order, which its output keeps.
     for (const name of Object.keys(source)) if (name !== "project" && !OPTIONAL_FIELDS.has(name)) return undefined;

@@ -34,6 +34,8 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
 
 /** The longest tag. */
 export const TAG_MAX_LENGTH = 64;
+/** The longest run uuid a version links, and the longest artifact name. */
+export const REFERENCE_MAX_LENGTH = 256;
 const slug = z.string().superRefine((value, context) => {
   const problem = nameProblem(value);
   if (problem !== undefined) context.addIssue({ code: "custom", message: problem });
@@ -89,7 +91,7 @@ export function createInputSchemas(limits: Limits) {
     users: z.record(z.string().min(1), teamRole).optional(),
     teams: z.array(slug).optional(),
   });
-  const artifactNames = z.array(z.string().min(1).max(256)).max(limits.artifacts).transform(normalizeTags);
+  const artifactNames = z.array(z.string().min(1).max(REFERENCE_MAX_LENGTH)).max(limits.artifacts).transform(normalizeTags);
   const runArtifact = z.strictObject({
     name: z.string().min(1).max(256),
     kind: z.string().min(1).max(64),
@@ -106,7 +108,7 @@ export function createInputSchemas(limits: Limits) {
     readme: z.string().max(limits.readme).nullable().optional(),
     content: json(limits.content).optional(),
     metadata: jsonObject(limits.metadata).optional(),
-    run: z.string().min(1).max(256).nullable().optional(),
+    run: z.string().min(1).max(REFERENCE_MAX_LENGTH).nullable().optional(),
     artifacts: artifactNames.optional(),
   };
 

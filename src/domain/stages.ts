@@ -6,6 +6,7 @@
  * @module
  */
 import { deepFreeze } from "./freeze.js";
+import { isPlainObject } from "./json.js";
 import { z } from "zod";
 import { RegistryError } from "../errors.js";
 import { ROLES, maxRole, roleAtLeast } from "./roles.js";
@@ -289,11 +290,15 @@ function normalize(definition: StageMachineDefinition): Normalized {
 // The machine
 // ---------------------------------------------------------------------------------------------
 
+/** The longest `reason` and `message` of a stage move. */
+const MOVE_REASON_MAX = 256;
+const MOVE_MESSAGE_MAX = 10_000;
+
 /** @internal The schema of a stage move's options (exported for the test of {@link isPlainMove}). */
 export const moveSchema = z.strictObject({
   to: z.string({ error: "`to` must be a stage name" }),
-  reason: z.string().min(1).max(256).nullable().optional(),
-  message: z.string().max(10_000).nullable().optional(),
+  reason: z.string().min(1).max(MOVE_REASON_MAX).nullable().optional(),
+  message: z.string().max(MOVE_MESSAGE_MAX).nullable().optional(),
   actor: z.string({ error: "`actor` must be a principal id" }).min(1, { error: "`actor` must not be empty" }),
   at: isoTime,
 });
@@ -305,18 +310,16 @@ const MOVE_KEYS: ReadonlySet<string> = new Set(["to", "reason", "message", "acto
  * (every version created runs one), so the object schema only runs to explain a refusal.
  */
 export function isPlainMove(move: unknown): boolean {
-  if (move === null || typeof move !== "object") return false;
   try {
-    const prototype: unknown = Object.getPrototypeOf(move);
-    if (prototype !== Object.prototype && prototype !== null) return false;
+    if (!isPlainObject(move)) return false;
     for (const key of Object.keys(move)) if (!MOVE_KEYS.has(key)) return false;
-    const { to, reason, message, actor, at } = move as Record<string, unknown>;
+    const { to, reason, message, actor, at } = move;
     return (
       typeof to === "string" &&
       typeof actor === "string" &&
       actor.length >= 1 &&
-      (reason === undefined || reason === null || (typeof reason === "string" && reason.length >= 1 && reason.length <= 256)) &&
-      (message === undefined || message === null || (typeof message === "string" && message.length <= 10_000)) &&
+      (reason === undefined || reason === null || (typeof reason === "string" && reason.length >= 1 && reason.length <= MOVE_REASON_MAX)) &&
+      (message === undefined || message === null || (typeof message === "string" && message.length <= MOVE_MESSAGE_MAX)) &&
       typeof at === "string" &&
       isoTime.safeParse(at).success
     );
@@ -345,10 +348,8 @@ const CREATION_MESSAGES: Readonly<Record<StageHolderKind, string>> = Object.from
 
 /** Refuses a holder that is not a plain record with a string `stage` and a `stageConditions` array. */
 function checkHolder(version: unknown, what: string): asserts version is StageHolder {
-  const prototype = version !== null && typeof version === "object" ? (Object.getPrototypeOf(version) as unknown) : undefined;
-  const plain = prototype === Object.prototype || prototype === null;
   const holder = version as Partial<StageHolder> | null;
-  if (!plain || typeof holder?.stage !== "string" || !Array.isArray(holder.stageConditions)) {
+  if (!isPlainObject(version) || typeof holder?.stage !== "string" || !Array.isArray(holder.stageConditions)) {
     throw new RegistryError("VALIDATION", `invalid ${what}: expected a plain record with kind, stage and stageConditions`, {
       issues: [{ path: "version", message: "expected a plain record with kind, stage and stageConditions" }],
     });
