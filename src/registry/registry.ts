@@ -11,7 +11,7 @@ import { createMutationRunner, type RegistryContext } from "./context.js";
 import { RegistryEventBus } from "./events.js";
 import type { RunSource } from "./run-source.js";
 import { Session, type MetadataSchemas } from "./session.js";
-import { eventsOf, type UnitOfWork } from "./unit-of-work.js";
+import { eventOf, type UnitOfWork } from "./unit-of-work.js";
 
 /** Options of {@link createRegistry}. Every one is optional. */
 export interface RegistryOptions<M extends MetadataSchemas = MetadataSchemas> {
@@ -143,7 +143,7 @@ export function createRegistry<M extends MetadataSchemas = MetadataSchemas>(opti
   const runSource = options.runs;
 
   const emit = (unit: UnitOfWork, seq: number) => {
-    for (const { type, event } of eventsOf(unit, seq, (type) => events.listenerCount(type) > 0)) events.emit(type, event as never);
+    for (const pending of unit.events) if (events.listenerCount(pending.type) > 0) events.emit(pending.type, eventOf(pending, seq) as never);
   };
 
   const tellSource = async (uuid: string, promotedBy: string[]) => {

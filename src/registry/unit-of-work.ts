@@ -8,6 +8,15 @@ import type { AuditEntry } from "../domain/records.js";
 
 type Slot = { collection: string; key: string; read: number; current: StoredItem | undefined; written: boolean };
 
+/** Up to this many slots a unit finds a record by scanning them; beyond, by maps (a cascade touches hundreds). */
+const SCAN_SLOTS = 16;
+
+function indexSlot(slots: Map<string, Map<string, Slot>>, slot: Slot): void {
+  let byKey = slots.get(slot.collection);
+  if (byKey === undefined) slots.set(slot.collection, (byKey = new Map()));
+  byKey.set(slot.key, slot);
+}
+
 /** An audit entry before its commit: `seq` is filled in from the commit. */
 export type AuditDraft = Omit<AuditEntry, "seq">;
 
@@ -25,17 +34,29 @@ export interface PendingEvent {
  */
 export class UnitOfWork {
   readonly #store: Store;
-  /** Slots by collection, then key: the key strings the registry built once are hashed once (a joined id was a new string per lookup). */
-  readonly #slots = new Map<string, Map<string, Slot>>();
   /** Every slot in the order first read: the order of the commit's writes. */
   readonly #order: Slot[] = [];
+  /**
+   * Slots by collection, then key, built only once a unit holds more than {@link SCAN_SLOTS} slots:
+   * a register reads about six records, and scanning them is cheaper than building maps per call.
+   */
+  #slots: Map<string, Map<string, Slot>> | undefined;
   readonly #audit: { key: string; value: JsonValue }[] = [];
   readonly events: PendingEvent[] = [];
-  /** External run source only: the runs whose `promotedBy` this unit changed, told to the source after the commit. */
-  readonly promotions = new Map<string, string[]>();
+  #promotions: Map<string, string[]> | undefined;
 
   constructor(store: Store) {
     this.#store = store;
+  }
+
+  /** External run source only: the runs whose `promotedBy` this unit changed, told to the source after the commit. */
+  get promotions(): Map<string, string[]> {
+    return (this.#promotions ??= new Map());
+  }
+
+  /** True when the unit changed a run's `promotedBy` (an external run source must be told). */
+  get hasPromotions(): boolean {
+    return this.#promotions !== undefined && this.#promotions.size > 0;
   }
 
   /** Reads a record (through this unit's own pending writes), remembering its revision. */
@@ -111,14 +132,18 @@ export class UnitOfWork {
   }
 
   #find(collection: string, key: string): Slot | undefined {
-    return this.#slots.get(collection)?.get(key);
+    if (this.#slots !== undefined) return this.#slots.get(collection)?.get(key);
+    for (const slot of this.#order) if (slot.key === key && slot.collection === collection) return slot;
+    return undefined;
   }
 
   #add(slot: Slot): Slot {
-    let byKey = this.#slots.get(slot.collection);
-    if (byKey === undefined) this.#slots.set(slot.collection, (byKey = new Map()));
-    byKey.set(slot.key, slot);
     this.#order.push(slot);
+    if (this.#slots !== undefined) indexSlot(this.#slots, slot);
+    else if (this.#order.length > SCAN_SLOTS) {
+      this.#slots = new Map();
+      for (const each of this.#order) indexSlot(this.#slots, each);
+    }
     return slot;
   }
 
@@ -129,21 +154,10 @@ export class UnitOfWork {
   }
 }
 
-/** Builds the event payloads once the commit's `seq` is known. */
-export function eventsOf(
-  unit: UnitOfWork,
-  seq: number,
-  wanted: (type: RegistryEventType) => boolean = () => true,
-): { type: RegistryEventType; event: RegistryEvents[RegistryEventType] }[] {
-  // Payloads are only built (and frozen) for event types someone listens to.
-  return unit.events
-    .filter(({ type }) => wanted(type))
-    .map(({ type, entry, payload }) => ({
-      type,
-      event: deepFreeze({ ...entry, seq, ...payload }) as unknown as RegistryEvents[RegistryEventType],
-    }));
+/** The event of a pending one, once the commit's `seq` is known (built only for types someone listens to). */
+export function eventOf(pending: PendingEvent, seq: number): RegistryEvents[RegistryEventType] {
+  return deepFreeze({ ...pending.entry, seq, ...pending.payload }) as unknown as RegistryEvents[RegistryEventType];
 }
-
 
 /** What the session reads through: a unit of work inside mutations, the store directly for plain reads. */
 export interface Reader {

@@ -14,13 +14,20 @@ export const MAX_KEY_LENGTH = 512;
 
 /** Answers `collection` when it is a valid collection name; throws `VALIDATION` otherwise. */
 export function checkCollection(collection: unknown): string {
+  if (typeof collection === "string" && checkedCollections.has(collection)) return collection;
   if (typeof collection !== "string" || !COLLECTION_RE.test(collection)) {
     throw new RegistryError("VALIDATION", `Invalid collection name ${JSON.stringify(collection)}: expected /^[a-z][a-z0-9_]*$/`, {
       collection: String(collection),
     });
   }
+  // Every read and write names its collection: a set lookup is cheaper than the pattern (a few names; bounded anyway).
+  if (checkedCollections.size < MAX_CHECKED_COLLECTIONS) checkedCollections.add(collection);
   return collection;
 }
+
+/** Collection names that passed {@link COLLECTION_RE}. */
+const checkedCollections = new Set<string>();
+const MAX_CHECKED_COLLECTIONS = 256;
 
 /** Answers `key` when it is a non-empty string of at most {@link MAX_KEY_LENGTH} characters; throws `VALIDATION` otherwise. */
 export function checkKey(key: unknown): string {
@@ -61,8 +68,11 @@ export interface CheckWritesOptions {
 export function checkWrites<T>(writes: readonly Write[], prepare: (write: CheckedWrite) => T, options: CheckWritesOptions = {}): T[] {
   if (!Array.isArray(writes)) throw new RegistryError("VALIDATION", "Invalid commit: writes must be an array", {});
   const maxExpect = options.maxExpect ?? Number.MAX_SAFE_INTEGER;
-  // Keys by collection: the caller's key strings are hashed once (a joined id was a new string each).
-  const seen = new Map<string, Set<string>>();
+  // The records written so far, as collection/key pairs: a commit holds a handful of writes, and a
+  // scan of them is cheaper than maps built per commit; a long commit switches to maps (by collection,
+  // then key: the caller's key strings are hashed once).
+  const written: string[] = [];
+  let seen: Map<string, Set<string>> | undefined;
   const prepared: T[] = [];
   for (let index = 0; index < writes.length; index++) {
     const write = writes[index] as unknown;
@@ -82,13 +92,33 @@ export function checkWrites<T>(writes: readonly Write[], prepare: (write: Checke
         expect: String(expect),
       });
     }
-    let keys = seen.get(collection);
-    if (keys === undefined) seen.set(collection, (keys = new Set()));
-    if (keys.has(key)) throw new RegistryError("VALIDATION", `Invalid commit: two writes to ${collection}/${key} in one commit`, { collection, key });
-    keys.add(key);
+    if (seen === undefined && written.length >= 2 * SCAN_WRITES) {
+      seen = new Map();
+      for (let at = 0; at < written.length; at += 2) addSeen(seen, written[at] as string, written[at + 1] as string);
+    }
+    let twice: boolean;
+    if (seen !== undefined) twice = !addSeen(seen, collection, key);
+    else {
+      twice = false;
+      for (let at = 0; at < written.length && !twice; at += 2) twice = written[at + 1] === key && written[at] === collection;
+      written.push(collection, key);
+    }
+    if (twice) throw new RegistryError("VALIDATION", `Invalid commit: two writes to ${collection}/${key} in one commit`, { collection, key });
     prepared.push(prepare({ index, op, collection, key, expect, value: op === "put" ? (write as { value?: unknown }).value : undefined }));
   }
   return prepared;
+}
+
+/** Up to this many writes, {@link checkWrites} finds a record written twice by scanning. */
+const SCAN_WRITES = 16;
+
+/** Adds collection/key to `seen`; false when it was there already. */
+function addSeen(seen: Map<string, Set<string>>, collection: string, key: string): boolean {
+  let keys = seen.get(collection);
+  if (keys === undefined) seen.set(collection, (keys = new Set()));
+  if (keys.has(key)) return false;
+  keys.add(key);
+  return true;
 }
 
 /**

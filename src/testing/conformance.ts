@@ -318,6 +318,18 @@ export function storeConformanceCases(): ConformanceCase[] {
     expect(await store.get(c, other)).toBeUndefined();
     expect(await store.get(c, k)).toMatchObject({ revision: 1, value: { v: 1 } });
   });
+  add("commit", "refuses a record written twice in a long commit (40 writes) with VALIDATION", async ({ expect, store, collection, key }) => {
+    const c = collection();
+    const c2 = collection();
+    const keys = Array.from({ length: 40 }, () => key());
+    const writes = keys.map((k) => put(c, k, 0, 1));
+    // The same keys in a second collection are other records: accepted.
+    await expectError(expect, store.commit([...writes, put(c2, keys[0] as string, 0, 1), put(c, keys[3] as string, 0, 2)]), "VALIDATION");
+    await expectError(expect, store.commit([...writes.slice(0, 10), put(c, keys[9] as string, 0, 2), ...writes.slice(10)]), "VALIDATION");
+    expect(await store.get(c, keys[0] as string)).toBeUndefined();
+    await store.commit([...writes, ...keys.map((k) => put(c2, k, 0, 2))]);
+    expect((await store.get(c2, keys[39] as string))?.value).toBe(2);
+  });
   add("commit", "accepts the same key in two collections in one commit", async ({ expect, store, collection, key }) => {
     const c1 = collection();
     const c2 = collection();
