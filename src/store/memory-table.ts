@@ -266,31 +266,43 @@ export class MemoryTable {
   private built(index: Index): Index {
     if (index.built) return index;
     index.built = true;
-    const { buckets, gets } = index;
-    const single = gets.length === 1 ? (gets[0] as (value: unknown) => unknown) : undefined;
-    for (const item of this.rows.values()) {
-      if (single !== undefined) {
-        // The common case, without the key product: one field, a scalar or an array of scalars.
-        const x = single(item.value);
-        if (Array.isArray(x)) index.multi = true;
-        for (const k of MemoryTable.scalarKeys(x)) {
-          let bucket = buckets.get(k);
-          if (bucket === undefined) buckets.set(k, (bucket = new Set()));
-          bucket.add(item);
-        }
-        continue;
-      }
-      this.addTo(index, item);
-    }
+    for (const item of this.rows.values()) MemoryTable.file(index, item, true);
     return index;
   }
 
-  private addTo(index: Index, item: Item): void {
-    if (!index.multi && index.gets.some((get) => Array.isArray(get(item.value)))) index.multi = true;
-    for (const k of MemoryTable.indexKeys(index, item.value)) {
-      let bucket = index.buckets.get(k);
+  /**
+   * Adds `item` to its buckets of `index` (`add`), or removes it from them. A single-field index
+   * files a scalar without building a key list (every put files an item in each index); duplicate
+   * keys from an array field are harmless, as adding to and deleting from a set are idempotent.
+   */
+  private static file(index: Index, item: Item, add: boolean): void {
+    const gets = index.gets;
+    if (gets.length === 1) {
+      const x = (gets[0] as (value: unknown) => unknown)(item.value);
+      if (!Array.isArray(x)) {
+        const k = scalarString(x);
+        if (k !== undefined) MemoryTable.fileUnder(index, k, item, add);
+        return;
+      }
+      if (add) index.multi = true;
+      for (const element of x) {
+        const k = scalarString(element);
+        if (k !== undefined) MemoryTable.fileUnder(index, k, item, add);
+      }
+      return;
+    }
+    if (add && !index.multi && gets.some((get) => Array.isArray(get(item.value)))) index.multi = true;
+    for (const k of MemoryTable.indexKeys(index, item.value)) MemoryTable.fileUnder(index, k, item, add);
+  }
+
+  private static fileUnder(index: Index, k: string, item: Item, add: boolean): void {
+    let bucket = index.buckets.get(k);
+    if (add) {
       if (bucket === undefined) index.buckets.set(k, (bucket = new Set()));
       bucket.add(item);
+    } else if (bucket !== undefined) {
+      bucket.delete(item);
+      if (bucket.size === 0) index.buckets.delete(k);
     }
   }
 
@@ -326,20 +338,12 @@ export class MemoryTable {
   }
 
   private index(item: Item): void {
-    for (const index of this.indexes) if (index.built) this.addTo(index, item);
+    for (const index of this.indexes) if (index.built) MemoryTable.file(index, item, true);
     for (const view of this.views.values()) view.added(item);
   }
 
   private unindex(item: Item): void {
-    for (const index of this.indexes) {
-      if (!index.built) continue;
-      for (const k of MemoryTable.indexKeys(index, item.value)) {
-        const bucket = index.buckets.get(k);
-        if (bucket === undefined) continue;
-        bucket.delete(item);
-        if (bucket.size === 0) index.buckets.delete(k);
-      }
-    }
+    for (const index of this.indexes) if (index.built) MemoryTable.file(index, item, false);
     for (const view of this.views.values()) view.removed(item);
   }
 
