@@ -202,6 +202,7 @@ const queryText = fc
       fc.constantFrom(...PROJECTS).map((p) => `project:${p}`),
       fc.subarray(PROJECTS, { minLength: 1 }).map((ps) => `project:${ps.join("|")}`),
       fc.constantFrom(...KINDS).map((k) => `kind:${k}`),
+      fc.tuple(fc.constantFrom(...PROJECTS), fc.constantFrom(...KINDS)).map(([p, k]) => `project:${p}, kind:${k}`),
       fc.constantFrom(...STAGES).map((s) => `stage:${s}`),
       fc.constantFrom(...STAGES).map((s) => `stage:~${s}`),
       fc.constant("stage:nil"),
