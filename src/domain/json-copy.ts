@@ -286,6 +286,7 @@ function adoptNode(value: unknown, ancestors: object[], where: { collection: str
   if (Array.isArray(node)) {
     for (let index = 0; index < node.length; index++) {
       const item: unknown = node[index];
+      if (keptAsIs(item)) continue;
       const shared = ours ? shareable(item, undefined) : undefined;
       const kept = shared ?? adoptNode(item, ancestors, where);
       const next = kept === DROP ? null : kept;
@@ -297,6 +298,7 @@ function adoptNode(value: unknown, ancestors: object[], where: { collection: str
     const record = node as Record<string, unknown>;
     for (const name of Object.keys(record)) {
       const item = record[name];
+      if (keptAsIs(item)) continue;
       const shared = ours ? shareable(item, name) : undefined;
       const kept = shared ?? adoptNode(item, ancestors, where);
       if (Object.is(kept, item)) continue;
@@ -309,6 +311,11 @@ function adoptNode(value: unknown, ancestors: object[], where: { collection: str
   if (changed) return copyNode(node, "", ancestors, where) ?? DROP;
   Object.freeze(node);
   return node;
+}
+
+/** A primitive JSON keeps as it is (most fields of a record): no call to {@link adoptNode} for it. */
+function keptAsIs(value: unknown): boolean {
+  return typeof value === "string" || value === null || typeof value === "boolean" || (typeof value === "number" && Number.isFinite(value) && !Object.is(value, -0));
 }
 
 /**

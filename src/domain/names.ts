@@ -43,9 +43,15 @@ export function isValidName(name: string): boolean {
 
 /** Why `value` is not a project's full name (`owner/name`, both slugs), or `undefined` when it is. */
 export function projectFullNameProblem(value: string): string | undefined {
+  // Calls name the same few projects over and over: the last valid name is answered without the patterns.
+  if (value === lastValidProjectFullName) return undefined;
   const parts = value.split("/");
-  return parts.length !== 2 ? 'expected "owner/name"' : (nameProblem(parts[0] ?? "") ?? nameProblem(parts[1] ?? ""));
+  const problem = parts.length !== 2 ? 'expected "owner/name"' : (nameProblem(parts[0] ?? "") ?? nameProblem(parts[1] ?? ""));
+  if (problem === undefined) lastValidProjectFullName = value;
+  return problem;
 }
+
+let lastValidProjectFullName: string | undefined;
 
 /** Why `name` cannot name a version (a slug, and not the reserved `latest`), or `undefined`. */
 export function versionNameProblem(name: string): string | undefined {

@@ -153,6 +153,8 @@ export class VersionsApi<Metadata = JsonObject> {
   readonly #context: RegistryContext;
   readonly #guard: AccessGuard;
   #lastNow = { ms: Number.NaN, iso: "" };
+  /** The creation conditions of the last `at`: versions created within one millisecond share the frozen list. */
+  #creation: { at: string; conditions: readonly StageCondition[] } | undefined;
 
   /** @internal */
   constructor(context: RegistryContext, guard: AccessGuard, kind: VersionKind) {
@@ -608,6 +610,19 @@ export class VersionsApi<Metadata = JsonObject> {
     return this.#lastNow.iso;
   }
 
+  /**
+   * `[creation condition]` for a version created now. Records are immutable, so versions created in
+   * the same millisecond by this session share one frozen list (the machine's check of the condition
+   * and the copy were ~3% of a register).
+   */
+  #creationConditions(at: string): readonly StageCondition[] {
+    if (this.#creation?.at !== at) {
+      const condition = this.#context.stages.creationCondition(this.kind, this.#guard.actor, at);
+      this.#creation = { at, conditions: frozenJsonCopy([condition], { collection: "versions", key: "stageConditions" }) as unknown as readonly StageCondition[] };
+    }
+    return this.#creation.conditions;
+  }
+
   async #canReadRun(reader: Reader, run: Run): Promise<boolean> {
     if (this.#context.runSource !== undefined) return true;
     const item = await reader.get<StoredProject>("projects", run.project);
@@ -629,7 +644,7 @@ export class VersionsApi<Metadata = JsonObject> {
 
   /** The per-(project, kind) counter (zeroes before the first version). */
   async #counter(unit: UnitOfWork, project: string): Promise<Counter> {
-    return (await unit.get<Counter>("counters", keys.counter(project, this.kind)))?.value ?? { next: 1, created: 0 };
+    return (await unit.get<Counter>("counters", keys.counter(project, this.kind)))?.value ?? NO_VERSIONS_YET;
   }
 
   async #nextSequence(unit: UnitOfWork, project: string): Promise<number> {
@@ -666,7 +681,8 @@ export class VersionsApi<Metadata = JsonObject> {
     const run = fields.run === null ? null : await this.#runFor(unit, fields.run);
     assertLineage({ project: project.fullName, owner: project.owner, allowedSourceProjects: project.allowedSourceProjects }, run, fields.artifacts);
     // One counter update covers both the auto-name's next number and the creation sequence.
-    const counter = await this.#counter(unit, project.fullName);
+    const counterKey = keys.counter(project.fullName, this.kind);
+    const counter = (await unit.get<Counter>("counters", counterKey))?.value ?? NO_VERSIONS_YET;
     const autoNumber = fields.name === undefined ? await this.#freeAutoNumber(unit, project.fullName, counter.next) : undefined;
     const name = fields.name ?? `v${autoNumber}`;
     const nameKey = keys.name(project.fullName, this.kind, name);
@@ -674,7 +690,7 @@ export class VersionsApi<Metadata = JsonObject> {
       throw new RegistryError("ALREADY_EXISTS", `A ${this.kind} version ${name} already exists in ${project.fullName}.`, { project: project.fullName, kind: this.kind, name });
     }
     const sequence = counter.created + 1;
-    unit.put("counters", keys.counter(project.fullName, this.kind), { next: autoNumber === undefined ? counter.next : autoNumber + 1, created: sequence });
+    unit.put("counters", counterKey, { next: autoNumber === undefined ? counter.next : autoNumber + 1, created: sequence });
     const at = this.#now();
     const actor = this.#guard.actor;
     const uuid = this.#context.ids();
@@ -691,7 +707,7 @@ export class VersionsApi<Metadata = JsonObject> {
       run: fields.run,
       artifacts: fields.artifacts,
       stage: copied?.keep?.stage ?? this.#context.stages.initial,
-      stageConditions: copied?.keep?.stageConditions ?? [this.#context.stages.creationCondition(this.kind, actor, at)],
+      stageConditions: copied?.keep?.stageConditions ?? this.#creationConditions(at),
       state: this.kind === "component" && fields.content !== null ? await contentState(fields.content) : null,
       sequence,
       createdBy: actor,
@@ -844,6 +860,9 @@ export async function deleteVersion(context: RegistryContext, unit: UnitOfWork, 
 export function fromStoredValue<T>(value: object, revision: number): T {
   return fromStored<T>({ key: "", revision, seq: 0, value: value as unknown as JsonValue });
 }
+
+/** The counter of a (project, kind) without versions yet. */
+const NO_VERSIONS_YET: Counter = Object.freeze({ next: 1, created: 0 });
 
 function withContributor(contributors: readonly string[], actor: string): string[] {
   return contributors.includes(actor) ? [...contributors] : [...contributors, actor];

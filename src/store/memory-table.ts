@@ -291,8 +291,20 @@ export class MemoryTable {
       }
       return;
     }
-    if (add && !index.multi && gets.some((get) => Array.isArray(get(item.value)))) index.multi = true;
-    for (const k of MemoryTable.indexKeys(index, item.value)) MemoryTable.fileUnder(index, k, item, add);
+    // A compound index over scalar fields (the usual record): one key, without the key product.
+    let joined = "";
+    for (let n = 0; n < gets.length; n++) {
+      const x = (gets[n] as (value: unknown) => unknown)(item.value);
+      if (Array.isArray(x)) {
+        if (add) index.multi = true;
+        for (const k of MemoryTable.indexKeys(index, item.value)) MemoryTable.fileUnder(index, k, item, add);
+        return;
+      }
+      const part = scalarString(x);
+      if (part === undefined) return; // a field without a value: no key at all (an empty product)
+      joined = n === 0 ? part : `${joined}\u0000${part}`;
+    }
+    MemoryTable.fileUnder(index, joined, item, add);
   }
 
   private static fileUnder(index: Index, k: string, item: Item, add: boolean): void {
