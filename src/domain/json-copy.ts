@@ -7,13 +7,18 @@ import { isPlainObject, type JsonValue } from "./json.js";
  * object (and an audit entry holding it shares it) instead of duplicating it in memory.
  *
  * A mark is only needed from the moment the registry builds a value until its store takes it (the same
- * call), so marks live in two generations of {@link MARKS_PER_GENERATION} and older ones are dropped: a
- * WeakSet of every record ever built cost about 200 bytes per version. A copy whose mark was dropped
- * is merely copied again. The shared constants below stay marked.
+ * call), so marks live in two generations of {@link MARKS_PER_GENERATION} and older ones are dropped. A
+ * copy whose mark was dropped is merely copied again. The shared constants below stay marked.
+ *
+ * The generations are strong sets, not weak ones: a WeakSet entry costs the garbage collector work on
+ * every young-generation pass (an ephemeron), which showed as ~5% of a register. The price is that up
+ * to 2 x {@link MARKS_PER_GENERATION} recently built values stay reachable a little longer (a deleted
+ * version's record until a few hundred more writes); a WeakSet of every record ever built, the first
+ * design, cost about 200 bytes per version.
  */
-const MARKS_PER_GENERATION = 8192;
-let recentMarks = new WeakSet<object>();
-let olderMarks = new WeakSet<object>();
+const MARKS_PER_GENERATION = 1024;
+let recentMarks = new Set<object>();
+let olderMarks = new Set<object>();
 let marksInGeneration = 0;
 const constants = new Set<object>();
 
@@ -21,7 +26,7 @@ function mark(value: object): void {
   recentMarks.add(value);
   if (++marksInGeneration >= MARKS_PER_GENERATION) {
     olderMarks = recentMarks;
-    recentMarks = new WeakSet<object>();
+    recentMarks = new Set<object>();
     marksInGeneration = 0;
   }
 }
