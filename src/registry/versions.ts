@@ -686,7 +686,8 @@ export class VersionsApi<Metadata = JsonObject> {
     const autoNumber = fields.name === undefined ? await this.#freeAutoNumber(unit, project.fullName, counter.next) : undefined;
     const name = fields.name ?? `v${autoNumber}`;
     const nameKey = keys.name(project.fullName, this.kind, name);
-    if ((await unit.get("names", nameKey)) !== undefined) {
+    // An auto name was just found free (and read into the unit); a given name is read here.
+    if (autoNumber === undefined && (await unit.get("names", nameKey)) !== undefined) {
       throw new RegistryError("ALREADY_EXISTS", `A ${this.kind} version ${name} already exists in ${project.fullName}.`, { project: project.fullName, kind: this.kind, name });
     }
     const sequence = counter.created + 1;
@@ -719,8 +720,9 @@ export class VersionsApi<Metadata = JsonObject> {
       throw new RegistryError("ALREADY_EXISTS", `The id generator returned a uuid already in use: ${uuid}.`, { uuid });
     }
     unit.put("names", nameKey, { uuid });
-    await this.#claimHolder(unit, project.fullName, record);
-    await relinkRun(this.#context, unit, this.#guard, uuid, null, record.run);
+    // Most versions start in a shared stage without a run: no async call (a promise each) for nothing.
+    if (this.#context.stages.isExclusive(record.stage)) await this.#claimHolder(unit, project.fullName, record);
+    if (record.run !== null) await relinkRun(this.#context, unit, this.#guard, uuid, null, record.run);
     const type: RegistryEventType = copied?.type ?? "version.created";
     return this.#write(unit, undefined, record, type, copied === undefined ? {} : { source: copied.source });
   }
