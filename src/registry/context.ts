@@ -16,6 +16,13 @@ export interface RegistryContext {
   readonly stages: StageMachine;
   readonly clock: () => Date;
   readonly ids: () => string;
+  /**
+   * True when `ids` never repeats an id (the default: random UUIDs). A record under a fresh id is then
+   * written without reading it first: its commit still expects no record there (a repeat would be a
+   * conflict, and the call retried with a new id). An app's own generator is trusted less: the id is
+   * read first, and one already in use is refused with `ALREADY_EXISTS`.
+   */
+  readonly uniqueIds: boolean;
   readonly auditIds: () => string;
   readonly limits: Limits;
   readonly schemas: InputSchemas;

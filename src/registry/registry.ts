@@ -168,6 +168,7 @@ export function createRegistry<M extends MetadataSchemas = MetadataSchemas>(opti
     stages: options.stages ?? DEFAULT_STAGES,
     clock: options.clock ?? (() => new Date()),
     ids,
+    uniqueIds: appIds === undefined,
     auditIds,
     limits,
     schemas: createInputSchemas(limits),

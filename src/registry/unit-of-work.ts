@@ -60,18 +60,30 @@ export class UnitOfWork {
   }
 
   /** Reads a record (through this unit's own pending writes), remembering its revision. */
-  async get<T>(collection: string, key: string): Promise<StoredItem<T> | undefined> {
-    let slot = this.#find(collection, key);
-    if (slot === undefined) {
-      let item: StoredItem | undefined;
-      try {
-        item = await this.#store.get(collection, key);
-      } catch (error) {
-        throw toStorageError(error, `reading ${collection}/${key}`);
-      }
-      slot = this.#find(collection, key) ?? this.#add({ collection, key, read: item?.revision ?? 0, current: item, written: false });
+  get<T>(collection: string, key: string): Promise<StoredItem<T> | undefined> {
+    // Not an async function: a record read before is answered without a second frame and await.
+    const slot = this.#find(collection, key);
+    return slot === undefined ? this.#read<T>(collection, key) : Promise.resolve(slot.current as StoredItem<T> | undefined);
+  }
+
+  async #read<T>(collection: string, key: string): Promise<StoredItem<T> | undefined> {
+    let item: StoredItem | undefined;
+    try {
+      item = await this.#store.get(collection, key);
+    } catch (error) {
+      throw toStorageError(error, `reading ${collection}/${key}`);
     }
+    const slot = this.#find(collection, key) ?? this.#add({ collection, key, read: item?.revision ?? 0, current: item, written: false });
     return slot.current as StoredItem<T> | undefined;
+  }
+
+  /**
+   * Marks a record as created by this unit without reading it: its put will expect no record there,
+   * so the commit conflicts if one exists. For keys that cannot be taken yet (a fresh random id).
+   */
+  create(collection: string, key: string): void {
+    if (this.#find(collection, key) !== undefined) throw new RegistryError("STORAGE", `Internal error: ${collection}/${key} was read before being created.`);
+    this.#add({ collection, key, read: 0, current: undefined, written: false });
   }
 
   /** Queries the store (results are not tracked: adopt the items that decide the outcome). */

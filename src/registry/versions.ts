@@ -194,7 +194,8 @@ export class VersionsApi<Metadata = JsonObject> {
           return this.#applyUpdate(unit, project, existing, { ...fields, ...(metadata === undefined ? {} : { metadata }) }, "version.updated");
         }
       }
-      return this.#create(unit, project, {
+      // `return await`: returning the promise itself costs an async function two more microtask turns.
+      return await this.#create(unit, project, {
         name: parsed.name,
         description: parsed.description ?? null,
         tags: parsed.tags ?? [],
@@ -716,7 +717,8 @@ export class VersionsApi<Metadata = JsonObject> {
       createdAt: at,
       updatedAt: at,
     };
-    if ((await unit.get("versions", uuid)) !== undefined) {
+    if (this.#context.uniqueIds) unit.create("versions", uuid);
+    else if ((await unit.get("versions", uuid)) !== undefined) {
       throw new RegistryError("ALREADY_EXISTS", `The id generator returned a uuid already in use: ${uuid}.`, { uuid });
     }
     unit.put("names", nameKey, { uuid });
