@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { createRegistry, parseVersionRef, parseProjectRef } from "artifact-versions";
+import { describe, expect, it, vi } from "vitest";
+import { createRegistry, parseVersionRef, parseProjectRef, SYSTEM } from "artifact-versions";
 import { rejects, setup } from "./support.js";
 
 async function churn() {
@@ -307,5 +307,44 @@ describe("latest", () => {
     await admin.projects.create({ owner: "acme", name: "churn" });
     for (const name of ["b", "c", "a"]) await admin.models.register({ project: "acme/churn", name });
     expect((await admin.models.get("acme/churn")).name).toBe("a");
+  });
+});
+
+describe("version ids", () => {
+  it("refuses an id an app's generator repeats with ALREADY_EXISTS, leaving the first version as it was", async () => {
+    // The generator serves audit ids too: it repeats the first version's id once, for the next version.
+    let next = 0;
+    let repeat: string | undefined;
+    const session = createRegistry({
+      ids: () => {
+        const id = repeat ?? `id-${next++}`;
+        repeat = undefined;
+        return id;
+      },
+    }).as(SYSTEM);
+    await session.projects.create({ owner: "acme", name: "churn" });
+    const first = await session.models.register({ project: "acme/churn", name: "v1" });
+    repeat = first.uuid;
+    const error = await rejects(session.models.register({ project: "acme/churn", name: "v2" }), "ALREADY_EXISTS");
+    expect(error.details).toMatchObject({ uuid: first.uuid });
+    expect(await session.models.get("acme/churn:v1")).toEqual(first);
+    await rejects(session.models.get("acme/churn:v2"), "NOT_FOUND");
+  });
+
+  it("retries with a new id when the default generator repeats one (the commit expects no record there)", async () => {
+    const { admin } = await churn();
+    const first = await admin.models.register({ project: "acme/churn", name: "v1" });
+    const fresh = "00000000-0000-4000-8000-000000000002";
+    const answers = [first.uuid, fresh];
+    const original = globalThis.crypto.randomUUID.bind(globalThis.crypto);
+    const spy = vi.spyOn(globalThis.crypto, "randomUUID").mockImplementation(() => (answers.shift() ?? original()) as ReturnType<typeof original>);
+    try {
+      const second = await admin.models.register({ project: "acme/churn", name: "v2" });
+      expect(second.uuid).toBe(fresh);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await admin.models.get("acme/churn:v1")).toEqual(first);
+    expect((await admin.models.list("acme/churn")).count).toBe(2);
   });
 });
