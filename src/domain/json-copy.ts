@@ -301,7 +301,9 @@ function adoptNode(value: unknown, ancestors: object[], where: { collection: str
     }
   } else {
     const record = node as Record<string, unknown>;
-    for (const name of Object.keys(record)) {
+    // for-in (own names only) rather than Object.keys(): no array per object on every store write.
+    for (const name in record) {
+      if (!Object.hasOwn(record, name)) continue;
       const item = record[name];
       if (keptAsIs(item)) continue;
       const shared = ours ? shareable(item, name) : undefined;
