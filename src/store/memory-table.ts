@@ -239,10 +239,13 @@ export class MemoryTable {
     return this.rows.size;
   }
 
-  /** Replaces (or adds) the record `item.key`. */
-  put(item: Item): void {
-    const old = this.rows.get(item.key);
-    if (old !== undefined) this.unindex(old);
+  /**
+   * Replaces (or adds) the record `item.key`.
+   * @param current - the row now held under `item.key` (`undefined`: none), when the caller has just
+   *   read it: saves a lookup. It must be exactly that row; omit it otherwise.
+   */
+  put(item: Item, current: Item | undefined = this.rows.get(item.key)): void {
+    if (current !== undefined) this.unindex(current);
     this.rows.set(item.key, item);
     this.index(item);
   }

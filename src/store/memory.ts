@@ -86,11 +86,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
         collection: write.collection,
         key: write.key,
         value: write.op === "put" ? frozenJsonCopy(write.value, { collection: write.collection, key: write.key }) : undefined,
+        current: undefined as StoredItem | undefined,
       }));
-      // 2. Check every expected revision.
+      // 2. Check every expected revision (keeping the row found: step 3 replaces it without a second lookup).
       const conflicts: { collection: string; key: string; expected: number; actual: number }[] = [];
-      for (const { write, collection, key } of prepared) {
-        const actual = table(collection)?.rows.get(key)?.revision ?? 0;
+      for (const entry of prepared) {
+        const { write, collection, key } = entry;
+        entry.current = table(collection)?.rows.get(key);
+        const actual = entry.current?.revision ?? 0;
         if (actual !== write.expect) conflicts.push({ collection, key, expected: write.expect, actual });
       }
       if (conflicts.length > 0) {
@@ -104,12 +107,12 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
       }
       // 3. Apply: nothing below can fail.
       seq += 1;
-      for (const { write, collection, key, value } of prepared) {
+      for (const { write, collection, key, value, current } of prepared) {
         if (write.op === "check") continue;
         let t = tables.get(collection);
         if (t === undefined) tables.set(collection, (t = new MemoryTable(tableOptions)));
         if (write.op === "delete") t.delete(key);
-        else t.put(Object.freeze({ key, revision: write.expect + 1, seq, value: value as JsonValue }));
+        else t.put(Object.freeze({ key, revision: write.expect + 1, seq, value: value as JsonValue }), current);
       }
       return { seq };
     },
