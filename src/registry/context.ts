@@ -109,10 +109,10 @@ export function createMutationRunner(
             // A store that throws synchronously is handled like one that rejects (CONFLICT retried, else STORAGE).
             committing = Promise.reject(error);
           }
-          committing.catch(() => undefined);
+          committing.catch(ignore);
           // A store that applies commits on call lets the next mutation compute on top of this one while it
           // becomes durable (group commit); any other store is waited for, so writers here never conflict.
-          if (store.appliesCommitsOnCall !== true) await committing.catch(() => undefined);
+          if (store.appliesCommitsOnCall !== true) await committing.catch(ignore);
         }
       } finally {
         release();
@@ -138,6 +138,11 @@ export function createMutationRunner(
       }
     }
   };
+}
+
+/** Marks a rejection as handled where it is handled later (one shared function, not a closure per commit). */
+function ignore(): undefined {
+  return undefined;
 }
 
 function sleep(ms: number): Promise<void> {
