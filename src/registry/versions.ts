@@ -1,6 +1,7 @@
 import { RegistryError } from "../errors.js";
 import type { JsonObject, JsonValue } from "../domain/json.js";
-import { frozenJsonCopy } from "../domain/json-copy.js";
+import { frozenJsonCopy, isFrozenJsonCopy } from "../domain/json-copy.js";
+import { deepFreeze } from "../domain/freeze.js";
 import { LATEST, parseListScope, parseVersionRef } from "../domain/names.js";
 import { assertLineage } from "../domain/lineage.js";
 import { contentState } from "../domain/content-hash.js";
@@ -155,6 +156,7 @@ export class VersionsApi<Metadata = JsonObject> {
   #lastNow = { ms: Number.NaN, iso: "" };
   /** The creation conditions of the last `at`: versions created within one millisecond share the frozen list. */
   #creation: { at: string; conditions: readonly StageCondition[] } | undefined;
+  #lastCounterKey: { project: string; key: string } | undefined;
 
   /** @internal */
   constructor(context: RegistryContext, guard: AccessGuard, kind: VersionKind) {
@@ -643,6 +645,12 @@ export class VersionsApi<Metadata = JsonObject> {
     return run;
   }
 
+  /** The counter's key for `project`, kept for the last project: calls mostly create in one project. */
+  #counterKey(project: string): string {
+    if (this.#lastCounterKey?.project !== project) this.#lastCounterKey = { project, key: keys.counter(project, this.kind) };
+    return this.#lastCounterKey.key;
+  }
+
   /** The per-(project, kind) counter (zeroes before the first version). */
   async #counter(unit: UnitOfWork, project: string): Promise<Counter> {
     return (await unit.get<Counter>("counters", keys.counter(project, this.kind)))?.value ?? NO_VERSIONS_YET;
@@ -682,7 +690,7 @@ export class VersionsApi<Metadata = JsonObject> {
     const run = fields.run === null ? null : await this.#runFor(unit, fields.run);
     assertLineage({ project: project.fullName, owner: project.owner, allowedSourceProjects: project.allowedSourceProjects }, run, fields.artifacts);
     // One counter update covers both the auto-name's next number and the creation sequence.
-    const counterKey = keys.counter(project.fullName, this.kind);
+    const counterKey = this.#counterKey(project.fullName);
     const counter = (await unit.get<Counter>("counters", counterKey))?.value ?? NO_VERSIONS_YET;
     const autoNumber = fields.name === undefined ? await this.#freeAutoNumber(unit, project.fullName, counter.next) : undefined;
     const name = fields.name ?? `v${autoNumber}`;
@@ -862,7 +870,8 @@ export async function deleteVersion(context: RegistryContext, unit: UnitOfWork, 
 
 /** The public frozen record for a stored value and its (next) revision. */
 export function fromStoredValue<T>(value: object, revision: number): T {
-  return fromStored<T>({ key: "", revision, seq: 0, value: value as unknown as JsonValue });
+  const record = { ...(value as Record<string, unknown>), revision };
+  return (isFrozenJsonCopy(value) ? Object.freeze(record) : deepFreeze(record)) as T;
 }
 
 /** The counter of a (project, kind) without versions yet. */
