@@ -7,28 +7,47 @@ import { isPlainObject, type JsonValue } from "./json.js";
  * object (and an audit entry holding it shares it) instead of duplicating it in memory.
  *
  * A mark is only needed from the moment the registry builds a value until its store takes it (the same
- * call), so marks live in two generations of {@link MARKS_PER_GENERATION} and older ones are dropped. A
- * copy whose mark was dropped is merely copied again. The shared constants below stay marked.
+ * call), so marks live in two generations and older ones are dropped. A copy whose mark was dropped is
+ * merely copied again. The shared constants below stay marked.
  *
  * The generations are strong sets, not weak ones: a WeakSet entry costs the garbage collector work on
- * every young-generation pass (an ephemeron), which showed as ~5% of a register. The price is that up
- * to 2 x {@link MARKS_PER_GENERATION} recently built values stay reachable a little longer (a deleted
- * version's record until a few hundred more writes); a WeakSet of every record ever built, the first
- * design, cost about 200 bytes per version.
+ * every young-generation pass (an ephemeron), which showed as ~5% of a register; a WeakSet of every
+ * record ever built, the first design, also cost about 200 bytes per version. A strong set keeps its
+ * values alive, so a generation ends after {@link MARKS_PER_GENERATION} marks or
+ * {@link MARK_GENERATION_MS}, whichever comes first: under load marks last a couple of thousand
+ * writes, and once writes stop (or the store is closed) every value is let go within two periods. The
+ * timer is unref'd: it never keeps a process alive.
  */
 const MARKS_PER_GENERATION = 1024;
+const MARK_GENERATION_MS = 500;
 let recentMarks = new Set<object>();
 let olderMarks = new Set<object>();
 let marksInGeneration = 0;
+let generationTimer: ReturnType<typeof setTimeout> | undefined;
 const constants = new Set<object>();
 
 function mark(value: object): void {
   recentMarks.add(value);
-  if (++marksInGeneration >= MARKS_PER_GENERATION) {
-    olderMarks = recentMarks;
-    recentMarks = new Set<object>();
-    marksInGeneration = 0;
-  }
+  if (++marksInGeneration >= MARKS_PER_GENERATION) nextGeneration();
+  else if (generationTimer === undefined) startGenerationTimer();
+}
+
+function nextGeneration(): void {
+  olderMarks = recentMarks;
+  recentMarks = new Set<object>();
+  marksInGeneration = 0;
+}
+
+function startGenerationTimer(): void {
+  generationTimer = setTimeout(endGenerationByTime, MARK_GENERATION_MS);
+  (generationTimer as { unref?: () => void }).unref?.();
+}
+
+function endGenerationByTime(): void {
+  generationTimer = undefined;
+  if (olderMarks.size === 0 && recentMarks.size === 0) return;
+  nextGeneration();
+  startGenerationTimer(); // once more, to let the older generation go too
 }
 
 function isMarked(value: object): boolean {

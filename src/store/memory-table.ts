@@ -239,12 +239,16 @@ export class MemoryTable {
     return this.rows.size;
   }
 
+  /** Replaces (or adds) the record `item.key`. */
+  put(item: Item): void {
+    this.replace(item, this.rows.get(item.key));
+  }
+
   /**
-   * Replaces (or adds) the record `item.key`.
-   * @param current - the row now held under `item.key` (`undefined`: none), when the caller has just
-   *   read it: saves a lookup. It must be exactly that row; omit it otherwise.
+   * {@link put} for a caller that has just read the row now held under `item.key` (`undefined`:
+   * none): saves a lookup. `current` must be exactly that row.
    */
-  put(item: Item, current: Item | undefined = this.rows.get(item.key)): void {
+  replace(item: Item, current: Item | undefined): void {
     if (current !== undefined) this.unindex(current);
     this.rows.set(item.key, item);
     this.index(item);

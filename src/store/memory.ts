@@ -112,7 +112,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
         let t = tables.get(collection);
         if (t === undefined) tables.set(collection, (t = new MemoryTable(tableOptions)));
         if (write.op === "delete") t.delete(key);
-        else t.put(Object.freeze({ key, revision: write.expect + 1, seq, value: value as JsonValue }), current);
+        else t.replace(Object.freeze({ key, revision: write.expect + 1, seq, value: value as JsonValue }), current);
       }
       return { seq };
     },

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { adoptJson, frozenJsonCopy, isFrozenJsonCopy, MAX_JSON_DEPTH, plainJsonCopy } from "../../src/domain/json-copy.js";
 import { flatBuiltString, flatString } from "../../src/domain/flat-string.js";
 import { memoryStore } from "../../src/store/memory.js";
@@ -81,16 +81,24 @@ describe("frozenJsonCopy()", () => {
     expect(isFrozenJsonCopy("text")).toBe(false);
   });
 
-  it("forgets old marks (two generations of 8,192) and then simply copies again", () => {
+  it("forgets old marks (two generations of 1,024) and then simply copies again", () => {
     const old = frozenJsonCopy({ a: [1] }, where);
     const recent: unknown[] = [];
-    for (let step = 0; step < 2 * 8192; step++) recent.push(frozenJsonCopy({ step }, where));
+    for (let step = 0; step < 2 * 1024; step++) recent.push(frozenJsonCopy({ step }, where));
     expect(isFrozenJsonCopy(old)).toBe(false);
     expect(isFrozenJsonCopy(recent.at(-1))).toBe(true);
     const again = frozenJsonCopy(old, where);
     expect(again).not.toBe(old);
     expect(again).toEqual({ a: [1] });
     expect(isFrozenJsonCopy(frozenJsonCopy([], where))).toBe(true); // the shared empty array stays marked
+  });
+
+  it("lets every mark go within two periods once writes stop, so no built value is kept alive", async () => {
+    const value = frozenJsonCopy({ readme: "x".repeat(100) }, where);
+    expect(isFrozenJsonCopy(value)).toBe(true);
+    // Two periods of 500 ms (timers may fire late on a loaded machine, hence the wait for it).
+    await vi.waitFor(() => expect(isFrozenJsonCopy(value)).toBe(false), { timeout: 10_000, interval: 100 });
+    expect(isFrozenJsonCopy(frozenJsonCopy([], where))).toBe(true); // constants stay marked
   });
 
   it("lets the memory store keep a frozen copy without copying it again", async () => {
