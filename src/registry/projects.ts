@@ -7,9 +7,9 @@ import type { Page, Project, ProjectAccess, Run, Version, Visibility } from "../
 import type { RegistryContext } from "./context.js";
 import type { AccessGuard } from "./guard.js";
 import { directReader, type Reader, type UnitOfWork } from "./unit-of-work.js";
-import { fromStored, projectFromStored, toStored, type StoredProject, type StoredRun, type StoredVersion } from "./stored-records.js";
+import { fromStored, fromStoredValue, projectFromStored, toStored, type StoredProject, type StoredRun, type StoredVersion } from "./stored-records.js";
 import { PROJECT_FIELDS, planList, pageOf, type ListPlan } from "./listing.js";
-import { deleteVersion, fromStoredValue, type ListOptions } from "./versions.js";
+import { deleteVersion, type ListOptions } from "./versions.js";
 import { auditTarget, changesOf, DELETION_CHANGES, recordChange } from "./audit-trail.js";
 import { compileQuery, compareBy } from "../domain/query/index.js";
 

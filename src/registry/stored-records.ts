@@ -11,10 +11,15 @@ export type StoredRun = Omit<Run, "revision">;
 
 /** The public, frozen record of a stored item: its value plus the item's revision. */
 export function fromStored<T>(item: StoredItem<unknown>): T {
+  return fromStoredValue<T>(item.value as object, item.revision);
+}
+
+/** The public frozen record for a stored value and its (next) revision. */
+export function fromStoredValue<T>(value: object, revision: number): T {
   // Stores hand out deep copies or frozen values (the Store contract), so a shallow copy is enough;
   // a value the registry froze itself needs no walk at all.
-  const record = { ...(item.value as Record<string, unknown>), revision: item.revision };
-  return (isFrozenJsonCopy(item.value) ? Object.freeze(record) : deepFreeze(record)) as T;
+  const record = { ...(value as Record<string, unknown>), revision };
+  return (isFrozenJsonCopy(value) ? Object.freeze(record) : deepFreeze(record)) as T;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { RegistryError } from "../errors.js";
 import type { JsonObject, JsonValue } from "../domain/json.js";
-import { frozenJsonCopy, isFrozenJsonCopy } from "../domain/json-copy.js";
-import { deepFreeze } from "../domain/freeze.js";
+import { frozenJsonCopy } from "../domain/json-copy.js";
 import { LATEST, parseListScope, parseVersionRef } from "../domain/names.js";
 import { assertLineage } from "../domain/lineage.js";
 import { contentState } from "../domain/content-hash.js";
@@ -15,7 +14,7 @@ import type { AccessGuard } from "./guard.js";
 import type { RegistryEventType } from "./events.js";
 import { directReader, type Reader, type UnitOfWork } from "./unit-of-work.js";
 import { auditTarget, changesOf, DELETION_CHANGES, recordChange } from "./audit-trail.js";
-import { fromStored, projectFromStored, keys, toStored, type Counter, type StoredProject, type StoredVersion } from "./stored-records.js";
+import { fromStored, fromStoredValue, projectFromStored, keys, toStored, type Counter, type StoredProject, type StoredVersion } from "./stored-records.js";
 import { loadRun, relinkRun } from "./run-links.js";
 import { VERSION_FIELDS, VERSION_SORT_FIELDS, planList, storeQuery, toPage } from "./listing.js";
 import { readableProjects } from "./projects.js";
@@ -653,7 +652,7 @@ export class VersionsApi<Metadata = JsonObject> {
 
   /** The per-(project, kind) counter (zeroes before the first version). */
   async #counter(unit: UnitOfWork, project: string): Promise<Counter> {
-    return (await unit.get<Counter>("counters", keys.counter(project, this.kind)))?.value ?? NO_VERSIONS_YET;
+    return (await unit.get<Counter>("counters", this.#counterKey(project)))?.value ?? NO_VERSIONS_YET;
   }
 
   async #nextSequence(unit: UnitOfWork, project: string): Promise<number> {
@@ -866,12 +865,6 @@ export async function deleteVersion(context: RegistryContext, unit: UnitOfWork, 
   }
   await relinkRun(context, unit, guard, version.uuid, version.run, null);
   recordChange(context, unit, { type: "version.deleted", actor: guard.actor, target: auditTarget.version(version), changes: DELETION_CHANGES }, { version });
-}
-
-/** The public frozen record for a stored value and its (next) revision. */
-export function fromStoredValue<T>(value: object, revision: number): T {
-  const record = { ...(value as Record<string, unknown>), revision };
-  return (isFrozenJsonCopy(value) ? Object.freeze(record) : deepFreeze(record)) as T;
 }
 
 /** The counter of a (project, kind) without versions yet. */
