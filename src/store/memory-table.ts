@@ -13,7 +13,17 @@ import type { StoredItem, StoreQuery, StoreQueryResult } from "./store.js";
 import { checkQueryWindow } from "./write-validation.js";
 
 type Item = StoredItem;
-const EMPTY: ReadonlySet<Item> = new Set();
+
+/**
+ * What an index answers for one condition: the live items of a bucket, or a set built by a query.
+ * `has` is asked only about live items.
+ */
+interface ItemSet extends Iterable<Item> {
+  readonly size: number;
+  has(item: Item): boolean;
+}
+
+const EMPTY: ItemSet = new Set<Item>();
 
 /** The fields the memory store indexes by default (equality and membership, array elements included). */
 export const DEFAULT_INDEXED_FIELDS: readonly string[] = Object.freeze(["project", "kind", "stage", "status", "tags"]);
@@ -22,7 +32,7 @@ export const DEFAULT_INDEXED_FIELDS: readonly string[] = Object.freeze(["project
 class Candidates {
   /** `disjoint`: the parts never share an item (buckets of a field no record holds an array in). */
   constructor(
-    readonly parts: readonly ReadonlySet<Item>[],
+    readonly parts: readonly ItemSet[],
     readonly disjoint = false,
   ) {}
   /** An upper bound of the number of items (exact when the parts are disjoint). */
@@ -39,13 +49,13 @@ class Candidates {
   tester(): (item: Item) => boolean {
     const parts = this.parts;
     if (parts.length === 1) {
-      const only = parts[0] as ReadonlySet<Item>;
+      const only = parts[0] as ItemSet;
       return (item) => only.has(item);
     }
     return (item) => this.has(item);
   }
   [Symbol.iterator](): Iterator<Item> {
-    if (this.parts.length === 1) return (this.parts[0] as ReadonlySet<Item>)[Symbol.iterator]();
+    if (this.parts.length === 1) return (this.parts[0] as ItemSet)[Symbol.iterator]();
     if (this.disjoint) return this.parts.flatMap((p) => [...p])[Symbol.iterator]();
     // Buckets of one field may overlap (tags): walk their union once.
     const union = new Set<Item>();
@@ -187,15 +197,99 @@ class SortedView {
   }
 }
 
+/**
+ * The items filed under one key of an index, in filing order. An entry is not removed when its item is
+ * replaced or deleted (removing one from the middle of an array, or keeping a hash set per bucket, cost
+ * more than the rest of a put): `live` counts the entries whose item is still the table's row for its
+ * key, and the array is compacted once dead entries outnumber live ones.
+ */
+interface Bucket {
+  items: Item[];
+  live: number;
+}
+
 type Index = {
   readonly fields: readonly string[];
   readonly gets: readonly ((value: unknown) => unknown)[];
-  readonly buckets: Map<string, Set<Item>>;
+  readonly buckets: Map<string, Bucket>;
   /** Set once any indexed record held an array in this field: buckets may then overlap. */
   multi: boolean;
   /** False until a query first needs the index: it is then filled from the rows and kept up to date. */
   built: boolean;
 };
+
+/** Dead entries a bucket tolerates beyond its live ones before it is compacted. */
+const BUCKET_SLACK = 16;
+/** Array fields longer than this are deduplicated with a set rather than by scanning earlier elements. */
+const SCAN_DUPLICATES = 16;
+
+/** The live items of one bucket as an {@link ItemSet}; membership is decided from the item's own value. */
+class BucketSet implements ItemSet {
+  constructor(
+    private readonly bucket: Bucket,
+    private readonly rows: ReadonlyMap<string, Item>,
+    private readonly index: Index,
+    private readonly key: string,
+  ) {}
+  get size(): number {
+    return this.bucket.live;
+  }
+  has(item: Item): boolean {
+    return filedUnder(this.index, this.key, item.value);
+  }
+  *[Symbol.iterator](): Iterator<Item> {
+    const rows = this.rows;
+    // Compaction only happens on writes, which never run while a query walks a bucket.
+    for (const item of this.bucket.items) if (rows.get(item.key) === item) yield item;
+  }
+}
+
+/** True when a record holding `value` is filed under `key` in `index`. */
+function filedUnder(index: Index, key: string, value: unknown): boolean {
+  const gets = index.gets;
+  if (gets.length === 1) {
+    const x = (gets[0] as (value: unknown) => unknown)(value);
+    if (!Array.isArray(x)) return scalarString(x) === key;
+    for (const element of x) if (scalarString(element) === key) return true;
+    return false;
+  }
+  return indexKeys(index, value).includes(key);
+}
+
+/** The distinct scalar keys of a field's value (its elements' for an array). */
+function scalarKeys(x: unknown): string[] {
+  if (Array.isArray(x)) {
+    const out: string[] = [];
+    for (const e of x) {
+      const s = scalarString(e);
+      if (s !== undefined && !out.includes(s)) out.push(s);
+    }
+    return out;
+  }
+  const s = scalarString(x);
+  return s === undefined ? [] : [s];
+}
+
+/** The distinct bucket keys of a value in an index: the product of its fields' scalar keys. */
+function indexKeys(index: Index, value: unknown): string[] {
+  let keys: string[] = [""];
+  index.gets.forEach((get, n) => {
+    const parts = scalarKeys(get(value));
+    keys = n === 0 ? parts : keys.flatMap((k) => parts.map((p) => `${k}\u0000${p}`));
+  });
+  return keys;
+}
+
+/** True when `x[index]` repeats the scalar key `k` of an earlier element (`seen`: the keys so far, for long arrays). */
+function repeatsEarlier(x: readonly unknown[], index: number, k: string, seen: Set<string> | undefined): boolean {
+  if (seen !== undefined) {
+    if (seen.has(k)) return true;
+    seen.add(k);
+    return false;
+  }
+  for (let j = 0; j < index; j++) if (scalarString(x[j]) === k) return true;
+  return false;
+}
 
 /** Options of a {@link MemoryTable}. */
 export interface MemoryTableOptions {
@@ -214,7 +308,7 @@ export const DEFAULT_COMPOUND_INDEXES: readonly (readonly string[])[] = Object.f
  * Exported for adapters that keep their state in memory (a journal-backed store, say).
  */
 export class MemoryTable {
-  /** Records by key. */
+  /** Records by key. Read only: writes go through {@link put}, {@link replace}, {@link delete} and {@link load}, which keep the indexes. */
   readonly rows = new Map<string, Item>();
   private readonly single = new Map<string, Index>();
   private readonly compound: Index[] = [];
@@ -249,8 +343,10 @@ export class MemoryTable {
    * none): saves a lookup. `current` must be exactly that row.
    */
   replace(item: Item, current: Item | undefined): void {
-    if (current !== undefined) this.unindex(current);
+    if (current === item) return;
+    // The row first: a bucket compacted while `current` is unfiled must already see it as dead.
     this.rows.set(item.key, item);
+    if (current !== undefined) this.unindex(current);
     this.index(item);
   }
 
@@ -273,28 +369,29 @@ export class MemoryTable {
   private built(index: Index): Index {
     if (index.built) return index;
     index.built = true;
-    for (const item of this.rows.values()) MemoryTable.file(index, item, true);
+    for (const item of this.rows.values()) this.file(index, item, true);
     return index;
   }
 
   /**
-   * Adds `item` to its buckets of `index` (`add`), or removes it from them. A single-field index
-   * files a scalar without building a key list (every put files an item in each index); duplicate
-   * keys from an array field are harmless, as adding to and deleting from a set are idempotent.
+   * Adds `item` to its buckets of `index` (`add`), or counts it out of them (its row must already be
+   * gone). A single-field index files a scalar without building a key list (every put files an item
+   * in each index); an array's repeated elements are filed once.
    */
-  private static file(index: Index, item: Item, add: boolean): void {
+  private file(index: Index, item: Item, add: boolean): void {
     const gets = index.gets;
     if (gets.length === 1) {
       const x = (gets[0] as (value: unknown) => unknown)(item.value);
       if (!Array.isArray(x)) {
         const k = scalarString(x);
-        if (k !== undefined) MemoryTable.fileUnder(index, k, item, add);
+        if (k !== undefined) this.fileUnder(index, k, item, add);
         return;
       }
       if (add) index.multi = true;
-      for (const element of x) {
-        const k = scalarString(element);
-        if (k !== undefined) MemoryTable.fileUnder(index, k, item, add);
+      const seen = x.length > SCAN_DUPLICATES ? new Set<string>() : undefined;
+      for (let n = 0; n < x.length; n++) {
+        const k = scalarString(x[n]);
+        if (k !== undefined && !repeatsEarlier(x, n, k, seen)) this.fileUnder(index, k, item, add);
       }
       return;
     }
@@ -304,66 +401,57 @@ export class MemoryTable {
       const x = (gets[n] as (value: unknown) => unknown)(item.value);
       if (Array.isArray(x)) {
         if (add) index.multi = true;
-        for (const k of MemoryTable.indexKeys(index, item.value)) MemoryTable.fileUnder(index, k, item, add);
+        for (const k of indexKeys(index, item.value)) this.fileUnder(index, k, item, add);
         return;
       }
       const part = scalarString(x);
       if (part === undefined) return; // a field without a value: no key at all (an empty product)
       joined = n === 0 ? part : `${joined}\u0000${part}`;
     }
-    MemoryTable.fileUnder(index, joined, item, add);
+    this.fileUnder(index, joined, item, add);
   }
 
-  private static fileUnder(index: Index, k: string, item: Item, add: boolean): void {
+  private fileUnder(index: Index, k: string, item: Item, add: boolean): void {
     let bucket = index.buckets.get(k);
     if (add) {
-      if (bucket === undefined) index.buckets.set(k, (bucket = new Set()));
-      bucket.add(item);
+      if (bucket === undefined) index.buckets.set(k, (bucket = { items: [], live: 0 }));
+      bucket.items.push(item);
+      bucket.live += 1;
     } else if (bucket !== undefined) {
-      bucket.delete(item);
-      if (bucket.size === 0) index.buckets.delete(k);
+      bucket.live -= 1;
+      if (bucket.live <= 0) index.buckets.delete(k);
+      else if (bucket.items.length > 2 * bucket.live + BUCKET_SLACK) this.compact(bucket);
     }
+  }
+
+  /** Drops the entries of items that are no longer rows (order kept). */
+  private compact(bucket: Bucket): void {
+    const rows = this.rows;
+    bucket.items = bucket.items.filter((item) => rows.get(item.key) === item);
   }
 
   /** Removes the record `key` if present. */
   delete(key: string): void {
     const old = this.rows.get(key);
     if (old === undefined) return;
-    this.unindex(old);
     this.rows.delete(key);
-  }
-
-  private static scalarKeys(x: unknown): string[] {
-    if (Array.isArray(x)) {
-      const out: string[] = [];
-      for (const e of x) {
-        const s = scalarString(e);
-        if (s !== undefined && !out.includes(s)) out.push(s);
-      }
-      return out;
-    }
-    const s = scalarString(x);
-    return s === undefined ? [] : [s];
-  }
-
-  /** The bucket keys of an item in an index: the product of its fields' scalar keys. */
-  private static indexKeys(index: Index, value: unknown): string[] {
-    let keys: string[] = [""];
-    index.gets.forEach((get, n) => {
-      const parts = MemoryTable.scalarKeys(get(value));
-      keys = n === 0 ? parts : keys.flatMap((k) => parts.map((p) => `${k}\u0000${p}`));
-    });
-    return keys;
+    this.unindex(old);
   }
 
   private index(item: Item): void {
-    for (const index of this.indexes) if (index.built) MemoryTable.file(index, item, true);
+    for (const index of this.indexes) if (index.built) this.file(index, item, true);
     for (const view of this.views.values()) view.added(item);
   }
 
   private unindex(item: Item): void {
-    for (const index of this.indexes) if (index.built) MemoryTable.file(index, item, false);
+    for (const index of this.indexes) if (index.built) this.file(index, item, false);
     for (const view of this.views.values()) view.removed(item);
+  }
+
+  /** The live items filed under `key` in `index` (empty when none). */
+  private bucket(index: Index, key: string): ItemSet {
+    const bucket = index.buckets.get(key);
+    return bucket === undefined ? EMPTY : new BucketSet(bucket, this.rows, index, key);
   }
 
   /** The exact candidate set of a node answerable from single-field indexes alone, else `undefined`. */
@@ -373,12 +461,12 @@ export class MemoryTable {
         const found = this.single.get(node.field);
         if (found === undefined) return undefined;
         const index = this.built(found);
-        if (node.op === "eq" && typeof node.value === "string") return new Candidates([index.buckets.get(node.value) ?? EMPTY]);
+        if (node.op === "eq" && typeof node.value === "string") return new Candidates([this.bucket(index, node.value)]);
         if (node.op === "in" && Array.isArray(node.value) && node.value.every((v) => typeof v === "string")) {
-          const parts: ReadonlySet<Item>[] = [];
+          const parts: ItemSet[] = [];
           for (const v of new Set(node.value)) {
-            const bucket = index.buckets.get(v);
-            if (bucket !== undefined) parts.push(bucket);
+            const bucket = this.bucket(index, v);
+            if (bucket !== EMPTY) parts.push(bucket);
           }
           return new Candidates(parts.length === 0 ? [EMPTY] : parts, !index.multi);
         }
@@ -386,7 +474,7 @@ export class MemoryTable {
       }
       case "or": {
         if (!Array.isArray(node.items) || node.items.length === 0) return undefined;
-        const parts: ReadonlySet<Item>[] = [];
+        const parts: ItemSet[] = [];
         for (const child of node.items) {
           const c = this.lookup(child);
           if (c === undefined) return undefined;
@@ -435,7 +523,7 @@ export class MemoryTable {
         values.push(term.value as string);
       }
       if (used.length !== index.fields.length) continue;
-      indexed.push(new Candidates([this.built(index).buckets.get(values.join("\u0000")) ?? EMPTY]));
+      indexed.push(new Candidates([this.bucket(this.built(index), values.join("\u0000"))]));
       conjuncts = conjuncts.filter((c) => !used.includes(c));
     }
     const rest: QueryNode[] = [];
@@ -541,7 +629,7 @@ export class MemoryTable {
 }
 
 /** Intersects exact candidate sets, walking the smallest. */
-function intersect(sets: readonly Candidates[]): ReadonlySet<Item> {
+function intersect(sets: readonly Candidates[]): ItemSet {
   const ordered = [...sets].sort((a, b) => a.size - b.size);
   const smallest = ordered[0] as Candidates;
   const others = ordered.slice(1).map((o) => o.tester());

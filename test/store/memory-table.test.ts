@@ -1,0 +1,92 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compareBy, matches, parseQuery, parseSort } from "../../src/domain/query/index.js";
+import type { JsonValue } from "../../src/domain/json.js";
+import { MemoryTable } from "../../src/store/memory-table.js";
+import type { StoredItem } from "../../src/store/store.js";
+
+const QUERIES = ["stage:production", "tags:d", "tags:a|d", "stage:staging, tags:d", "project:acme/a, kind:model", "project:acme/a, kind:model, tags:a", "tags:nil"];
+const SORTS = ["-updated_at", "name", ""];
+
+let seq = 0;
+const item = (key: string, value: Record<string, unknown>): StoredItem => Object.freeze({ key, revision: 1, seq: ++seq, value: Object.freeze(value) as JsonValue });
+
+/** Every query in both shapes the table answers (with and without a limit) against the naive filter + sort. */
+function expectExact(table: MemoryTable): void {
+  const all = [...table.rows.values()];
+  for (const q of QUERIES) {
+    for (const s of SORTS) {
+      const where = parseQuery(q);
+      const sort = parseSort(s, { default: "" });
+      const expected = all.filter((i) => matches(where, i.value)).sort(compareBy(sort)).map((i) => i.key);
+      const full = table.query({ where, sort });
+      expect(full.items.map((i) => i.key), `${q} / ${s}`).toEqual(expected);
+      expect(full.total).toBe(expected.length);
+      const page = table.query({ where, sort, limit: 3 });
+      expect(page.items.map((i) => i.key), `${q} / ${s}, limit 3`).toEqual(expected.slice(0, 3));
+      expect(page.total).toBe(expected.length);
+    }
+  }
+}
+
+/** The length of an index bucket's entry array, dead entries included (white box: the compaction bound). */
+function bucketEntries(table: MemoryTable, field: string, key: string): number {
+  const single = (table as unknown as { single: Map<string, { buckets: Map<string, { items: unknown[] }> }> }).single;
+  return single.get(field)?.buckets.get(key)?.items.length ?? 0;
+}
+
+describe("MemoryTable: index buckets", () => {
+  it("stay exact while the same records are replaced again and again (dead entries are compacted away)", () => {
+    const table = new MemoryTable();
+    const base = (n: number) => ({ project: "acme/a", kind: "model", name: `v${n}`, updatedAt: `2026-01-0${1 + (n % 9)}T00:00:00.000Z` });
+    for (let n = 0; n < 6; n++) table.put(item(`k${n}`, { ...base(n), stage: "testing", tags: [] }));
+    expectExact(table); // builds the indexes, which every write below must keep exact
+    for (let round = 0; round < 120; round++) {
+      for (let n = 0; n < 6; n++) {
+        // Alternating stages; repeated tags are filed once; some records drop out of `tags:d` for a while.
+        const tags = (round + n) % 3 === 0 ? ["d", "a", "d"] : (round + n) % 3 === 1 ? ["d"] : [];
+        table.put(item(`k${n}`, { ...base(n), stage: round % 2 === 0 ? "production" : "staging", tags }));
+      }
+      if (round % 10 === 0) expectExact(table);
+    }
+    expectExact(table);
+    // 720 replacements went through the `tags:d` bucket; its entries stay within the live ones plus slack.
+    expect(bucketEntries(table, "tags", "d")).toBeLessThanOrEqual(2 * 6 + 16);
+    expect(bucketEntries(table, "stage", "staging")).toBeLessThanOrEqual(2 * 6 + 16);
+  });
+
+  it("stay exact through deletes and re-adds, and putting the row already held changes nothing", () => {
+    const table = new MemoryTable();
+    const value = (n: number, stage: string) => ({ project: "acme/a", kind: "model", name: `v${n}`, stage, tags: ["a", "a"], updatedAt: "2026-01-01T00:00:00.000Z" });
+    for (let n = 0; n < 40; n++) table.put(item(`k${n}`, value(n, "production")));
+    expectExact(table);
+    for (let n = 0; n < 40; n += 2) table.delete(`k${n}`);
+    const held = table.rows.get("k1") as StoredItem;
+    table.put(held);
+    table.replace(held, held);
+    expectExact(table);
+    for (let n = 0; n < 40; n += 4) table.put(item(`k${n}`, value(n, "production")));
+    expectExact(table);
+    expect(table.query({ where: parseQuery("tags:a"), limit: 1 }).total).toBe(30);
+  });
+
+  it("answer like the naive filter for random write sequences (fast-check)", () => {
+    const write = fc.tuple(
+      fc.integer({ min: 0, max: 7 }),
+      fc.option(fc.record({ stage: fc.constantFrom("testing", "staging", "production"), tags: fc.array(fc.constantFrom("a", "d"), { maxLength: 4 }), project: fc.constantFrom("acme/a", "acme/b") }), { nil: null }),
+    );
+    fc.assert(
+      fc.property(fc.array(write, { maxLength: 200 }), (writes) => {
+        const table = new MemoryTable();
+        table.put(item("k0", { project: "acme/a", kind: "model", stage: "testing", tags: [] }));
+        expectExact(table);
+        for (const [n, next] of writes) {
+          if (next === null) table.delete(`k${n}`);
+          else table.put(item(`k${n}`, { ...next, kind: "model", name: `v${n}` }));
+        }
+        expectExact(table);
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 60) },
+    );
+  });
+});
