@@ -23,6 +23,39 @@ export function fromStoredValue<T>(value: object, revision: number): T {
 }
 
 /**
+ * {@link fromStoredValue} for a version record the registry has just built and its unit's put has
+ * frozen: the same record, written out field by field (typed `Required<Version>`, so a new field
+ * cannot be left out) because a spread of a frozen record cost ~0.6 µs against ~0.1 µs for this.
+ * Only for records built as a literal of exactly the stored fields (a creation, an import): a record
+ * read back from a store may hold fields an older or newer version of this library wrote.
+ */
+export function builtVersion(v: StoredVersion, revision: number): Version {
+  const record: Required<Version> = {
+    uuid: v.uuid,
+    name: v.name,
+    kind: v.kind,
+    project: v.project,
+    description: v.description,
+    tags: v.tags,
+    readme: v.readme,
+    content: v.content,
+    metadata: v.metadata,
+    run: v.run,
+    artifacts: v.artifacts,
+    stage: v.stage,
+    stageConditions: v.stageConditions,
+    state: v.state,
+    sequence: v.sequence,
+    createdBy: v.createdBy,
+    contributors: v.contributors,
+    createdAt: v.createdAt,
+    updatedAt: v.updatedAt,
+    revision,
+  };
+  return Object.freeze(record);
+}
+
+/**
  * Project records of frozen items (the memory and fs stores hand out one frozen item per record
  * revision). A project is read on every call; projects are few, so keeping their records is cheap.
  */

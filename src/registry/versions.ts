@@ -1,6 +1,6 @@
 import { RegistryError } from "../errors.js";
 import type { JsonObject, JsonValue } from "../domain/json.js";
-import { frozenJsonCopy } from "../domain/json-copy.js";
+import { frozenJsonCopy, isFrozenJsonCopy } from "../domain/json-copy.js";
 import { LATEST, parseListScope, parseVersionRef } from "../domain/names.js";
 import { assertLineage } from "../domain/lineage.js";
 import { contentState } from "../domain/content-hash.js";
@@ -14,7 +14,7 @@ import type { AccessGuard } from "./guard.js";
 import type { RegistryEventType } from "./events.js";
 import { directReader, type Reader, type UnitOfWork } from "./unit-of-work.js";
 import { auditTarget, changesOf, DELETION_CHANGES, recordChange } from "./audit-trail.js";
-import { fromStored, fromStoredValue, projectFromStored, keys, toStored, type Counter, type StoredProject, type StoredVersion } from "./stored-records.js";
+import { builtVersion, fromStored, fromStoredValue, projectFromStored, keys, toStored, type Counter, type StoredProject, type StoredVersion } from "./stored-records.js";
 import { loadRun, relinkRun } from "./run-links.js";
 import { VERSION_FIELDS, VERSION_SORT_FIELDS, planList, storeQuery, toPage } from "./listing.js";
 import { readableProjects } from "./projects.js";
@@ -847,7 +847,8 @@ export function writeVersion(
 ): Version {
   const changes = changesOf(before === undefined ? undefined : (toStored(before) as StoredVersion), after);
   const revision = unit.put("versions", after.uuid, after as unknown as JsonValue);
-  const version = fromStoredValue<Version>(after, revision);
+  // A creation's record was just built as a literal of the stored fields: copied field by field.
+  const version = before === undefined && isFrozenJsonCopy(after) ? builtVersion(after, revision) : fromStoredValue<Version>(after, revision);
   recordChange(context, unit, { type, actor, target: auditTarget.version(after), changes, at: after.updatedAt }, { version, ...extra });
   return version;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SYSTEM, createRegistry, type AuditEntry } from "artifact-versions";
+import { SYSTEM, createRegistry, memoryStore, type AuditEntry } from "artifact-versions";
 import { rejects, setup } from "./support.js";
 
 async function world() {
@@ -173,6 +173,23 @@ describe("records", () => {
     expect(Object.isFrozen(await admin.projects.get("acme/churn"))).toBe(true);
     const run = await admin.runs.create({ project: "acme/churn", artifacts: [{ name: "a", kind: "file" }] });
     expect(Object.isFrozen(run.artifacts[0])).toBe(true);
+  });
+
+  it("returned by register, copy and import hold the stored fields in the stored order, then revision", async () => {
+    const store = memoryStore();
+    const { admin } = setup({ store });
+    for (const name of ["churn", "prod"]) await admin.projects.create({ owner: "acme", name });
+    const expectStoredShape = async (version: { uuid: string; revision: number }) => {
+      const stored = (await store.get("versions", version.uuid))?.value as Record<string, unknown>;
+      expect(Object.keys(version)).toEqual([...Object.keys(stored), "revision"]);
+      expect({ ...version }).toEqual({ ...stored, revision: 1 });
+      expect(Object.isFrozen(version)).toBe(true);
+    };
+    const registered = await admin.models.register({ project: "acme/churn", name: "v1", tags: ["a"], content: { x: 1 }, metadata: { m: 1 }, readme: "r", description: "d" });
+    await expectStoredShape(registered);
+    await expectStoredShape(await admin.models.copy("acme/churn:v1", { toProject: "acme/prod" }));
+    await admin.models.delete("acme/churn:v1");
+    await expectStoredShape(await admin.models.import(registered));
   });
 
   it("do not share state with the caller's input", async () => {
