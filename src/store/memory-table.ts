@@ -199,13 +199,16 @@ class SortedView {
 
 /**
  * The items filed under one key of an index, in filing order. An entry is not removed when its item is
- * replaced or deleted (removing one from the middle of an array, or keeping a hash set per bucket, cost
- * more than the rest of a put): `live` counts the entries whose item is still the table's row for its
- * key, and the array is compacted once dead entries outnumber live ones.
+ * replaced or deleted (removing one from the middle of an array, or a hash-set insert per bucket on
+ * every put, cost more than the rest of a put): `live` counts the entries whose item is still the
+ * table's row for its key, and the array is compacted once dead entries outnumber live ones.
+ * `members` is made the first time a query tests membership in the bucket, and kept up to date from
+ * then on: only buckets that queries intersect with pay a set insert per put.
  */
 interface Bucket {
   items: Item[];
   live: number;
+  members: Set<Item> | undefined;
 }
 
 type Index = {
@@ -223,37 +226,32 @@ const BUCKET_SLACK = 16;
 /** Array fields longer than this are deduplicated with a set rather than by scanning earlier elements. */
 const SCAN_DUPLICATES = 16;
 
-/** The live items of one bucket as an {@link ItemSet}; membership is decided from the item's own value. */
+/** The live items of one bucket as an {@link ItemSet}. */
 class BucketSet implements ItemSet {
   constructor(
     private readonly bucket: Bucket,
     private readonly rows: ReadonlyMap<string, Item>,
-    private readonly index: Index,
-    private readonly key: string,
   ) {}
   get size(): number {
     return this.bucket.live;
   }
   has(item: Item): boolean {
-    return filedUnder(this.index, this.key, item.value);
+    const bucket = this.bucket;
+    bucket.members ??= new Set(this);
+    return bucket.members.has(item);
   }
-  *[Symbol.iterator](): Iterator<Item> {
-    const rows = this.rows;
-    // Compaction only happens on writes, which never run while a query walks a bucket.
-    for (const item of this.bucket.items) if (rows.get(item.key) === item) yield item;
+  [Symbol.iterator](): Iterator<Item> {
+    const { items, live } = this.bucket;
+    // No dead entries (a bucket nothing was replaced or deleted from since its last compaction): every
+    // entry is a row, so no lookup per entry.
+    if (items.length === live) return items[Symbol.iterator]();
+    return liveEntries(items, this.rows);
   }
 }
 
-/** True when a record holding `value` is filed under `key` in `index`. */
-function filedUnder(index: Index, key: string, value: unknown): boolean {
-  const gets = index.gets;
-  if (gets.length === 1) {
-    const x = (gets[0] as (value: unknown) => unknown)(value);
-    if (!Array.isArray(x)) return scalarString(x) === key;
-    for (const element of x) if (scalarString(element) === key) return true;
-    return false;
-  }
-  return indexKeys(index, value).includes(key);
+/** The entries of `items` that are still rows. Compaction only happens on writes, never during a query's walk. */
+function* liveEntries(items: readonly Item[], rows: ReadonlyMap<string, Item>): Generator<Item> {
+  for (const item of items) if (rows.get(item.key) === item) yield item;
 }
 
 /** The distinct scalar keys of a field's value (its elements' for an array). */
@@ -414,11 +412,13 @@ export class MemoryTable {
   private fileUnder(index: Index, k: string, item: Item, add: boolean): void {
     let bucket = index.buckets.get(k);
     if (add) {
-      if (bucket === undefined) index.buckets.set(k, (bucket = { items: [], live: 0 }));
+      if (bucket === undefined) index.buckets.set(k, (bucket = { items: [], live: 0, members: undefined }));
       bucket.items.push(item);
       bucket.live += 1;
+      bucket.members?.add(item);
     } else if (bucket !== undefined) {
       bucket.live -= 1;
+      bucket.members?.delete(item);
       if (bucket.live <= 0) index.buckets.delete(k);
       else if (bucket.items.length > 2 * bucket.live + BUCKET_SLACK) this.compact(bucket);
     }
@@ -451,7 +451,7 @@ export class MemoryTable {
   /** The live items filed under `key` in `index` (empty when none). */
   private bucket(index: Index, key: string): ItemSet {
     const bucket = index.buckets.get(key);
-    return bucket === undefined ? EMPTY : new BucketSet(bucket, this.rows, index, key);
+    return bucket === undefined ? EMPTY : new BucketSet(bucket, this.rows);
   }
 
   /** The exact candidate set of a node answerable from single-field indexes alone, else `undefined`. */
@@ -522,7 +522,9 @@ export class MemoryTable {
         used.push(term);
         values.push(term.value as string);
       }
-      if (used.length !== index.fields.length) continue;
+      // A value holding the key separator could name another bucket ("a\u0000b" + "c" = "a" + "b\u0000c"):
+      // such a query leaves the compound index to the single-field indexes and the residual filter.
+      if (used.length !== index.fields.length || values.some((value) => value.includes("\u0000"))) continue;
       indexed.push(new Candidates([this.bucket(this.built(index), values.join("\u0000"))]));
       conjuncts = conjuncts.filter((c) => !used.includes(c));
     }

@@ -5,7 +5,7 @@ import type { JsonValue } from "../../src/domain/json.js";
 import { MemoryTable } from "../../src/store/memory-table.js";
 import type { StoredItem } from "../../src/store/store.js";
 
-const QUERIES = ["stage:production", "tags:d", "tags:a|d", "stage:staging, tags:d", "project:acme/a, kind:model", "project:acme/a, kind:model, tags:a", "tags:nil"];
+const QUERIES = ["stage:production", "project:acme/a, stage:production", "tags:d", "tags:a|d", "stage:staging, tags:d", "project:acme/a, kind:model", "project:acme/a, kind:model, tags:a", "tags:nil"];
 const SORTS = ["-updated_at", "name", ""];
 
 let seq = 0;
@@ -29,10 +29,14 @@ function expectExact(table: MemoryTable): void {
   }
 }
 
-/** The length of an index bucket's entry array, dead entries included (white box: the compaction bound). */
+/** An index bucket (white box: its entry array, dead entries included, and its membership set). */
+function bucketOf(table: MemoryTable, field: string, key: string): { items: unknown[]; members: Set<unknown> | undefined } | undefined {
+  const single = (table as unknown as { single: Map<string, { buckets: Map<string, { items: unknown[]; members: Set<unknown> | undefined }> }> }).single;
+  return single.get(field)?.buckets.get(key);
+}
+
 function bucketEntries(table: MemoryTable, field: string, key: string): number {
-  const single = (table as unknown as { single: Map<string, { buckets: Map<string, { items: unknown[] }> }> }).single;
-  return single.get(field)?.buckets.get(key)?.items.length ?? 0;
+  return bucketOf(table, field, key)?.items.length ?? 0;
 }
 
 describe("MemoryTable: index buckets", () => {
@@ -40,6 +44,7 @@ describe("MemoryTable: index buckets", () => {
     const table = new MemoryTable();
     const base = (n: number) => ({ project: "acme/a", kind: "model", name: `v${n}`, updatedAt: `2026-01-0${1 + (n % 9)}T00:00:00.000Z` });
     for (let n = 0; n < 6; n++) table.put(item(`k${n}`, { ...base(n), stage: "testing", tags: [] }));
+    for (let n = 6; n < 16; n++) table.put(item(`k${n}`, { ...base(n), stage: "testing", tags: ["b"] })); // never replaced
     expectExact(table); // builds the indexes, which every write below must keep exact
     for (let round = 0; round < 120; round++) {
       for (let n = 0; n < 6; n++) {
@@ -53,6 +58,11 @@ describe("MemoryTable: index buckets", () => {
     // 720 replacements went through the `tags:d` bucket; its entries stay within the live ones plus slack.
     expect(bucketEntries(table, "tags", "d")).toBeLessThanOrEqual(2 * 6 + 16);
     expect(bucketEntries(table, "stage", "staging")).toBeLessThanOrEqual(2 * 6 + 16);
+    // `project:acme/a, stage:production` tests membership in the project's bucket, which holds every
+    // record throughout: its membership set holds the live items only (replaced ones are let go).
+    const members = bucketOf(table, "project", "acme/a")?.members;
+    expect(members?.size).toBe(16);
+    for (const member of members ?? []) expect([...table.rows.values()]).toContain(member);
   });
 
   it("stay exact through deletes and re-adds, and putting the row already held changes nothing", () => {
@@ -88,5 +98,19 @@ describe("MemoryTable: index buckets", () => {
       }),
       { numRuns: Number(process.env.FC_RUNS ?? 60) },
     );
+  });
+});
+
+describe("MemoryTable: compound index keys", () => {
+  it("do not mix up values holding the key separator", () => {
+    const table = new MemoryTable();
+    table.put(item("a", { project: "x\u0000y", kind: "z" }));
+    table.put(item("b", { project: "x", kind: "y\u0000z" }));
+    table.put(item("c", { project: "x", kind: "z" }));
+    const keys = (project: string, kind: string) =>
+      table.query({ where: { type: "and", items: [{ type: "term", field: "project", op: "eq", value: project }, { type: "term", field: "kind", op: "eq", value: kind }] } }).items.map((i) => i.key);
+    expect(keys("x\u0000y", "z")).toEqual(["a"]);
+    expect(keys("x", "y\u0000z")).toEqual(["b"]);
+    expect(keys("x", "z")).toEqual(["c"]);
   });
 });
