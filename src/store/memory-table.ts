@@ -138,8 +138,15 @@ class SortedView {
 
   added(item: Item): void {
     const b = this.buffer;
+    const last = b.length - 1;
+    // New records usually sort at one end (newest first, or last): one or two comparisons, no search.
+    if (last < 0 || this.compare(b[last] as Item, item) < 0) {
+      b.push(item);
+      if (b.length > VIEW_SLACK) this.rebuild();
+      return;
+    }
     let lo = 0;
-    let hi = b.length;
+    let hi = this.compare(b[0] as Item, item) < 0 ? last : 0;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (this.compare(b[mid] as Item, item) < 0) lo = mid + 1;
@@ -155,15 +162,25 @@ class SortedView {
   }
 
   private rebuild(): void {
-    const out: Item[] = [];
     const { main, buffer, dead } = this;
-    let i = 0;
-    let j = 0;
-    while (i < main.length || j < buffer.length) {
-      let item: Item;
-      if (j >= buffer.length || (i < main.length && this.compare(main[i] as Item, buffer[j] as Item) < 0)) item = main[i++] as Item;
-      else item = buffer[j++] as Item;
-      if (!dead.has(item)) out.push(item);
+    const live = (items: Item[]): Item[] => (dead.size === 0 ? items : items.filter((item) => !dead.has(item)));
+    let out: Item[];
+    const lastOfMain = main[main.length - 1];
+    if (lastOfMain === undefined || (buffer.length > 0 && this.compare(lastOfMain, buffer[0] as Item) < 0)) {
+      // New records sort after every older one (an ascending time order): two copies, no merge.
+      out = live(main).concat(live(buffer));
+    } else {
+      out = [];
+      let i = 0;
+      let j = 0;
+      while (j < buffer.length) {
+        if (i >= main.length) break;
+        const item = this.compare(main[i] as Item, buffer[j] as Item) < 0 ? (main[i++] as Item) : (buffer[j++] as Item);
+        if (!dead.has(item)) out.push(item);
+      }
+      // One side is used up: the rest of the other is copied in one go (the rest of main, when new
+      // records sort first: a descending time order, the usual list).
+      out = out.concat(live(main.slice(i)), live(buffer.slice(j)));
     }
     this.main = out;
     this.buffer = [];
