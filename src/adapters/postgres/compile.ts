@@ -8,6 +8,7 @@ import { fieldPath, isDateField, type QueryNode, type QueryTerm, type SortField 
 import { parseDateSpan } from "../../domain/query/values.js";
 import { typeRank } from "../../domain/query/sort.js";
 import { eqKey, KEYED_FIELDS } from "./eq-keys.js";
+import { STORED_SORT_KEYS } from "./migrations.js";
 import { naturalKey } from "./natural-key.js";
 
 /** Collects query parameters and hands out their `$n` placeholders. */
@@ -252,11 +253,17 @@ export function compileSort(sort: readonly SortField[], ctx: CompileContext): So
     if (s.field === "seq") {
       return { columns: ["seq"], direction: s.direction, position: (v) => [params.add(typeof v === "number" ? String(v) : "0", "bigint")] };
     }
+    const path = fieldPath(s.field);
+    // createdAt / updatedAt: the stored keys of migration 3 (the same values, without reading the jsonb per row).
+    const stored = Object.hasOwn(STORED_SORT_KEYS, path) ? STORED_SORT_KEYS[path] : undefined;
     const x = fieldExpr(s.field, params);
     const natural = s.field === "name";
-    const str = natural ? `(coalesce(name_key, '') COLLATE "C")` : `(${schema}.av_str(${x}) COLLATE "C")`;
+    const str = natural ? `(coalesce(name_key, '') COLLATE "C")` : stored !== undefined ? `(${stored}_str COLLATE "C")` : `(${schema}.av_str(${x}) COLLATE "C")`;
     return {
-      columns: [`${schema}.av_rank(${x})`, `${schema}.av_num(${x})`, str, `${schema}.av_other(${x})`],
+      columns:
+        stored !== undefined
+          ? [`${stored}_rank`, `${stored}_num`, str, `${stored}_other`]
+          : [`${schema}.av_rank(${x})`, `${schema}.av_num(${x})`, str, `${schema}.av_other(${x})`],
       direction: s.direction,
       position: (v) => {
         const rank = typeRank(v);

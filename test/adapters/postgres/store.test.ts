@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { postgresStore, SCHEMA_VERSION } from "../../../src/adapters/postgres/index.js";
 import { MIGRATIONS } from "../../../src/adapters/postgres/migrations.js";
-import { parseQuery } from "../../../src/domain/query/index.js";
+import { parseQuery, parseSort } from "../../../src/domain/query/index.js";
+import { memoryStore } from "../../../src/store/memory.js";
 import type { QueryNode } from "../../../src/domain/query/ast.js";
 import { runStoreConformance } from "../../../src/testing/conformance.js";
 import { isRegistryError } from "../../../src/errors.js";
@@ -78,6 +79,75 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
     // and new writes carry keys
     await store.commit([{ op: "put", collection: "versions", key: "new", expect: 0, value: { project: "a/b", kind: "model", stage: "production", tags: [] } }]);
     expect((await store.query("versions", { ...where("project:a/b, stage:production"), limit: 0 })).total).toBe(251);
+  });
+
+  test("migration 3 stores the sort keys of rows written at schema version 2, and sorts by them like the memory store", async () => {
+    const schema = freshSchema();
+    schemas.add(schema);
+    const quoted = `"${schema}"`;
+    // a schema at version 2, with rows written by version 2's commit function
+    await db.pool.query(`CREATE SCHEMA ${quoted}`);
+    await db.pool.query(`CREATE TABLE ${quoted}.av_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const client = await db.pool.connect();
+    try {
+      for (const migration of MIGRATIONS.slice(0, 2)) {
+        await client.query(migration.sql(quoted));
+        await migration.after?.(client, quoted);
+        await client.query(`INSERT INTO ${quoted}.av_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+      }
+    } finally {
+      client.release();
+    }
+    // dates as ISO text, other strings, numbers, booleans, arrays, objects and missing fields: every sort-key rank
+    const dates: unknown[] = ["2026-01-02T00:00:00.000Z", "2026-01-01T00:00:00.000Z", "2026-01-01", 1_700_000_000_000, -1, true, false, ["x"], { a: 1 }, null, "zeta", ""];
+    const records = Array.from({ length: 60 }, (_, i) => {
+      const record: Record<string, unknown> = { project: "a/b", kind: "model" };
+      if (i % 13 !== 12) record["createdAt"] = dates[i % dates.length];
+      if (i % 11 !== 10) record["updatedAt"] = dates[(i * 7) % dates.length];
+      return record;
+    });
+    const keyOf = (i: number) => `k${String(i).padStart(3, "0")}`;
+    await db.pool.query(`SELECT ${quoted}.av_commit($1, $2, $3, $4, $5::jsonb[], $6, $7, $8::jsonb[])`, [
+      records.map(() => "put"),
+      records.map(() => "versions"),
+      records.map((_, i) => keyOf(i)),
+      records.map(() => 0),
+      records.map((r) => JSON.stringify(r)),
+      records.map((r) => JSON.stringify(r)),
+      records.map(() => null),
+      records.map(() => "[]"),
+    ]);
+    const store = await open(schema);
+    const { rows } = await db.pool.query(`SELECT max(version)::int AS v FROM ${quoted}.av_migrations`);
+    expect(rows[0].v).toBe(SCHEMA_VERSION);
+    const { rows: indexes } = await db.pool.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname`, [schema]);
+    const names = indexes.map((row: { indexname: string }) => row.indexname);
+    expect(names).toEqual(expect.arrayContaining(["av_items_created", "av_items_updated"]));
+    expect(names).not.toContain("av_items_created_at");
+    // the same order as the memory store, whole and paged with a cursor, both directions
+    const reference = memoryStore();
+    await reference.commit(records.map((value, i) => ({ op: "put" as const, collection: "versions", key: keyOf(i), expect: 0, value: value as never })));
+    for (const text of ["created_at", "-created_at", "-updated_at,name", "updated_at"]) {
+      const sort = parseSort(text, { default: "" });
+      const expected = (await reference.query("versions", { sort })).items.map((item) => item.key);
+      expect((await store.query("versions", { sort })).items.map((item) => item.key), text).toEqual(expected);
+      const paged: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.query("versions", { sort, limit: 7, ...(cursor === undefined ? {} : { cursor }) });
+        paged.push(...page.items.map((item) => item.key));
+        cursor = page.cursor ?? undefined;
+      } while (cursor !== undefined);
+      expect(paged, `${text}, paged`).toEqual(expected);
+    }
+    // rows written after the migration get their keys too
+    const added = [{ op: "put" as const, collection: "versions", key: "new", expect: 0, value: { project: "a/b", createdAt: "2030-01-01T00:00:00.000Z" } }];
+    await store.commit(added);
+    await reference.commit(added);
+    const sort = parseSort("-created_at", { default: "" });
+    const expected = (await reference.query("versions", { sort })).items.map((item) => item.key);
+    expect(expected.indexOf("new")).toBeGreaterThan(0); // after the arrays and objects, first of the strings
+    expect((await store.query("versions", { sort })).items.map((item) => item.key)).toEqual(expected);
   });
 
   test("equality keys keep strings apart that PostgreSQL text cannot hold", async () => {
