@@ -49,16 +49,29 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
     expect(rows[0].n).toBe(SCHEMA_VERSION);
   });
 
-  test("migration 2 fills the equality keys of rows written at schema version 1", async () => {
+  /** A fresh schema brought to `version` by the released migrations, as that version of the library left it. */
+  const schemaAt = async (version: number): Promise<{ schema: string; quoted: string }> => {
     const schema = freshSchema();
     schemas.add(schema);
     const quoted = `"${schema}"`;
-    // a schema at version 1, with rows written by version 1's commit function
     await db.pool.query(`CREATE SCHEMA ${quoted}`);
     await db.pool.query(`CREATE TABLE ${quoted}.av_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const v1 = MIGRATIONS[0] as (typeof MIGRATIONS)[number];
-    await db.pool.query(v1.sql(quoted));
-    await db.pool.query(`INSERT INTO ${quoted}.av_migrations (version, name) VALUES (1, $1)`, [v1.name]);
+    const client = await db.pool.connect();
+    try {
+      for (const migration of MIGRATIONS.slice(0, version)) {
+        await client.query(migration.sql(quoted));
+        await migration.after?.(client, quoted);
+        await client.query(`INSERT INTO ${quoted}.av_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+      }
+    } finally {
+      client.release();
+    }
+    return { schema, quoted };
+  };
+
+  test("migration 2 fills the equality keys of rows written at schema version 1", async () => {
+    // a schema at version 1, with rows written by version 1's commit function
+    const { schema, quoted } = await schemaAt(1);
     const records = Array.from({ length: 2_500 }, (_, i) => ({ project: i % 2 === 0 ? "a/b" : "a/c", kind: "model", stage: i % 10 === 0 ? "production" : "testing", tags: i % 3 === 0 ? ["x", 7] : [] }));
     await db.pool.query(`SELECT ${quoted}.av_commit($1, $2, $3, $4, $5::jsonb[], $6, $7)`, [
       records.map(() => "put"),
@@ -82,22 +95,8 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
   });
 
   test("migration 3 stores the sort keys of rows written at schema version 2, and sorts by them like the memory store", async () => {
-    const schema = freshSchema();
-    schemas.add(schema);
-    const quoted = `"${schema}"`;
     // a schema at version 2, with rows written by version 2's commit function
-    await db.pool.query(`CREATE SCHEMA ${quoted}`);
-    await db.pool.query(`CREATE TABLE ${quoted}.av_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const client = await db.pool.connect();
-    try {
-      for (const migration of MIGRATIONS.slice(0, 2)) {
-        await client.query(migration.sql(quoted));
-        await migration.after?.(client, quoted);
-        await client.query(`INSERT INTO ${quoted}.av_migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
-      }
-    } finally {
-      client.release();
-    }
+    const { schema, quoted } = await schemaAt(2);
     // dates as ISO text, other strings, numbers, booleans, arrays, objects and missing fields: every sort-key rank
     const dates: unknown[] = ["2026-01-02T00:00:00.000Z", "2026-01-01T00:00:00.000Z", "2026-01-01", 1_700_000_000_000, -1, true, false, ["x"], { a: 1 }, null, "zeta", ""];
     const records = Array.from({ length: 60 }, (_, i) => {
