@@ -238,8 +238,12 @@ type Index = {
   built: boolean;
 };
 
-/** Dead entries a bucket tolerates beyond its live ones before it is compacted. */
-const BUCKET_SLACK = 16;
+/**
+ * A bucket is compacted once its dead entries pass half its live ones (plus this): a dead entry keeps an
+ * old record alive, so they stay a bounded share of the records, and a compaction (a lookup per entry)
+ * is paid about once per half a bucket's worth of replacements.
+ */
+const BUCKET_SLACK = 2;
 /** Array fields longer than this are deduplicated with a set rather than by scanning earlier elements. */
 const SCAN_DUPLICATES = 16;
 
@@ -348,7 +352,11 @@ export class MemoryTable {
     return this.rows.size;
   }
 
-  /** Replaces (or adds) the record `item.key`. */
+  /**
+   * Replaces (or adds) the record `item.key`. Every write hands a new item object (the stores make one
+   * frozen item per write): putting back an object this table held before, and has since replaced or
+   * deleted, is not supported (its old index entries may still be filed and would count twice).
+   */
   put(item: Item): void {
     this.replace(item, this.rows.get(item.key));
   }
@@ -371,7 +379,7 @@ export class MemoryTable {
    * Same result as calling {@link put} for each item.
    */
   load(items: Iterable<Item>): void {
-    if (this.rows.size > 0 || this.views.size > 0) {
+    if (this.rows.size > 0 || this.views.size > 0 || this.indexes.some((index) => index.built)) {
       for (const item of items) this.put(item);
       return;
     }
@@ -437,7 +445,7 @@ export class MemoryTable {
       bucket.live -= 1;
       bucket.members?.delete(item);
       if (bucket.live <= 0) index.buckets.delete(k);
-      else if (bucket.items.length > 2 * bucket.live + BUCKET_SLACK) this.compact(bucket);
+      else if (bucket.items.length - bucket.live > (bucket.live >> 1) + BUCKET_SLACK) this.compact(bucket);
     }
   }
 

@@ -224,7 +224,9 @@ export const STORED_SORT_KEYS: Readonly<Record<string, string>> = Object.freeze(
  * `value -> 'updatedAt'` from the jsonb again: most of the page's time (a filtered first page over
  * 100,000 versions took ~15-30 ms). Generated columns hold the same keys, computed once per write (the
  * commit function is unchanged); their indexes replace migration 1's expression indexes. Adding them
- * rewrites `av_items` (~15 s for 320,000 records on a 2-vCPU VM).
+ * rewrites `av_items` (~20 s for 320,000 records on a 2-vCPU VM) and needs PostgreSQL 12. The columns
+ * are computed by `av_rank`/`av_num`/`av_str`/`av_other`: a later migration that changes one of those
+ * must also recompute the columns (stored values do not follow a replaced function).
  */
 const v3 = (s: string): string => {
   const columns = Object.entries(STORED_SORT_KEYS).flatMap(([field, prefix]) => {
