@@ -218,7 +218,8 @@ class SortedView {
  * The items filed under one key of an index, in filing order. An entry is not removed when its item is
  * replaced or deleted (removing one from the middle of an array, or a hash-set insert per bucket on
  * every put, cost more than the rest of a put): `live` counts the entries whose item is still the
- * table's row for its key, and the array is compacted once dead entries outnumber live ones.
+ * table's row for its key, and the array is compacted once dead entries pass half the live ones (see
+ * {@link BUCKET_SLACK}).
  * `members` is made the first time a query tests membership in the bucket, and kept up to date from
  * then on: only buckets that queries intersect with pay a set insert per put.
  */
