@@ -173,8 +173,7 @@ class SortedView {
       out = [];
       let i = 0;
       let j = 0;
-      while (j < buffer.length) {
-        if (i >= main.length) break;
+      while (i < main.length && j < buffer.length) {
         const item = this.compare(main[i] as Item, buffer[j] as Item) < 0 ? (main[i++] as Item) : (buffer[j++] as Item);
         if (!dead.has(item)) out.push(item);
       }

@@ -256,14 +256,16 @@ export function compileSort(sort: readonly SortField[], ctx: CompileContext): So
     const path = fieldPath(s.field);
     // createdAt / updatedAt: the stored keys of migration 3 (the same values, without reading the jsonb per row).
     const stored = Object.hasOwn(STORED_SORT_KEYS, path) ? STORED_SORT_KEYS[path] : undefined;
-    const x = fieldExpr(s.field, params);
     const natural = s.field === "name";
-    const str = natural ? `(coalesce(name_key, '') COLLATE "C")` : stored !== undefined ? `(${stored}_str COLLATE "C")` : `(${schema}.av_str(${x}) COLLATE "C")`;
+    let columns: string[];
+    if (stored !== undefined) columns = [`${stored}_rank`, `${stored}_num`, `(${stored}_str COLLATE "C")`, `${stored}_other`];
+    else {
+      const x = fieldExpr(s.field, params);
+      const str = natural ? `(coalesce(name_key, '') COLLATE "C")` : `(${schema}.av_str(${x}) COLLATE "C")`;
+      columns = [`${schema}.av_rank(${x})`, `${schema}.av_num(${x})`, str, `${schema}.av_other(${x})`];
+    }
     return {
-      columns:
-        stored !== undefined
-          ? [`${stored}_rank`, `${stored}_num`, str, `${stored}_other`]
-          : [`${schema}.av_rank(${x})`, `${schema}.av_num(${x})`, str, `${schema}.av_other(${x})`],
+      columns,
       direction: s.direction,
       position: (v) => {
         const rank = typeRank(v);

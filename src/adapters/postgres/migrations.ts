@@ -215,8 +215,14 @@ END
 $f$;
 `;
 
-/** The record fields whose sort keys migration 3 stores: field -> column prefix. */
-export const STORED_SORT_KEYS: Readonly<Record<string, string>> = Object.freeze({ createdAt: "created", updatedAt: "updated" });
+/** The record fields whose sort keys migration 3 stores: field -> column prefix. Part of a released migration: never edit. */
+const V3_SORT_KEYS: Readonly<Record<string, string>> = Object.freeze({ createdAt: "created", updatedAt: "updated" });
+
+/**
+ * Every record field with stored sort-key columns (`<prefix>_rank`, `_num`, `_str`, `_other`): field ->
+ * column prefix. A later migration that stores another field's keys adds it here, not to migration 3.
+ */
+export const STORED_SORT_KEYS: Readonly<Record<string, string>> = V3_SORT_KEYS;
 
 /**
  * Migration 3: stored sort keys for `created_at` and `updated_at` (docs/postgres-store.md, "Performance").
@@ -229,7 +235,7 @@ export const STORED_SORT_KEYS: Readonly<Record<string, string>> = Object.freeze(
  * must also recompute the columns (stored values do not follow a replaced function).
  */
 const v3 = (s: string): string => {
-  const columns = Object.entries(STORED_SORT_KEYS).flatMap(([field, prefix]) => {
+  const columns = Object.entries(V3_SORT_KEYS).flatMap(([field, prefix]) => {
     const x = `value -> '${field}'`;
     return [
       `ADD COLUMN ${prefix}_rank integer GENERATED ALWAYS AS (${s}.av_rank(${x})) STORED`,
