@@ -4,6 +4,12 @@ import { spreadOf, type Spread } from "./statistics.js";
 export interface RoundPlan {
   /** Untimed rounds first (JIT, caches, file system). */
   readonly warmup: number;
+  /**
+   * Untimed rounds go on until this many milliseconds have passed since the first one (and at least
+   * `warmup` rounds ran): V8 goes on compiling and re-optimizing a hot path such as the register's for
+   * its first several thousand calls, on a background thread, and a round timed then measures the compiler.
+   */
+  readonly warmupMs?: number;
   /** Timed rounds. */
   readonly rounds: number;
   /** Operations one round performs (used to turn a round's time into ops/s). */
@@ -13,7 +19,8 @@ export interface RoundPlan {
 /** One timed workload: `run(round)` performs `opsPerRound` operations; `after(round)` cleans up untimed. */
 export interface Workload {
   run(round: number): Promise<void> | void;
-  before?(round: number): Promise<void> | void;
+  /** Untimed, before the round; `timed` tells whether the round counts (false during warm-up). */
+  before?(round: number, timed: boolean): Promise<void> | void;
   after?(round: number): Promise<void> | void;
 }
 
@@ -29,15 +36,19 @@ export interface Throughput {
 export async function measureThroughput(plan: RoundPlan, workload: Workload): Promise<Throughput> {
   const rates: number[] = [];
   const cpu: number[] = [];
-  for (let round = 0; round < plan.warmup + plan.rounds; round++) {
-    await workload.before?.(round);
+  const warmupEnds = process.hrtime.bigint() + BigInt(Math.round((plan.warmupMs ?? 0) * 1e6));
+  let warmupRounds = 0;
+  for (let round = 0; rates.length < plan.rounds; round++) {
+    const timed = warmupRounds >= plan.warmup && process.hrtime.bigint() >= warmupEnds;
+    await workload.before?.(round, timed);
     const cpuStart = process.cpuUsage();
     const start = process.hrtime.bigint();
     await workload.run(round);
     const elapsedSeconds = Number(process.hrtime.bigint() - start) / 1e9;
     const cpuUsed = process.cpuUsage(cpuStart);
     await workload.after?.(round);
-    if (round >= plan.warmup) {
+    if (!timed) warmupRounds += 1;
+    else {
       rates.push(plan.opsPerRound / elapsedSeconds);
       cpu.push((cpuUsed.user + cpuUsed.system) / plan.opsPerRound);
     }
@@ -49,7 +60,7 @@ export async function measureThroughput(plan: RoundPlan, workload: Workload): Pr
 export async function measureDuration(plan: Omit<RoundPlan, "opsPerRound">, workload: Workload): Promise<Spread> {
   const durations: number[] = [];
   for (let round = 0; round < plan.warmup + plan.rounds; round++) {
-    await workload.before?.(round);
+    await workload.before?.(round, round >= plan.warmup);
     const start = process.hrtime.bigint();
     await workload.run(round);
     const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;

@@ -31,14 +31,16 @@ export async function runRegistryWorkloads(options: {
   writes: boolean;
   counts: OperationCounts;
   warmup: number;
+  /** Warm-up time per workload besides the `warmup` rounds (see {@link RoundPlan.warmupMs}). */
+  warmupMs: number;
   rounds: number;
   /** For a store fsyncing to the local disk: the floor run right before each sequential register round. */
   floor?: AppendFloor;
 }): Promise<Figure[]> {
-  const { store, storeName, size, counts, warmup, rounds } = options;
+  const { store, storeName, size, counts, warmup, warmupMs, rounds } = options;
   const session = createRegistry({ store }).as(SYSTEM);
   const figures: Figure[] = [];
-  const plan = (opsPerRound: number): RoundPlan => ({ warmup, rounds, opsPerRound });
+  const plan = (opsPerRound: number): RoundPlan => ({ warmup, warmupMs, rounds, opsPerRound });
   const add = (workload: string, measured: Throughput, note: string) =>
     figures.push({ id: figureId(storeName, workload, size), store: storeName, workload, size, unit: "ops/s", spread: measured.rate, cpuMicrosPerOp: measured.cpuMicros.median, note });
 
@@ -78,11 +80,11 @@ export async function runRegistryWorkloads(options: {
   add(
     "register-sequential",
     await measureThroughput(plan(counts.register), {
-      before(round) {
+      before(_round, timed) {
         if (floor === undefined) return;
         const start = process.hrtime.bigint();
         floor.append(counts.register);
-        if (round >= warmup) floorRates.push(counts.register / (Number(process.hrtime.bigint() - start) / 1e9));
+        if (timed) floorRates.push(counts.register / (Number(process.hrtime.bigint() - start) / 1e9));
       },
       async run() {
         for (let index = 0; index < counts.register; index++) registered.push((await session.models.register(benchRegisterInput(index))).name);
