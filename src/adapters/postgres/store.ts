@@ -38,7 +38,26 @@ export interface PostgresStoreOptions {
    * `/^[a-z_][a-z0-9_]*$/`, at most 63 characters, not starting with `pg_`. Default `artifact_versions`.
    */
   readonly schema?: string;
+  /**
+   * @internal Planner-estimated matches below which a page and its total are read in one scan of the
+   * matches (default {@link SINGLE_SCAN_BELOW}); 0 always reads them apart. For tests of both forms.
+   */
+  readonly singleScanBelow?: number;
 }
+
+/**
+ * A page of a query expected to match fewer rows than this (its filter's last total, else PostgreSQL's
+ * estimate) is read with its total in one scan of the matches (a materialized CTE); otherwise the total
+ * and an index-ordered page are read apart. Measured over 100,000 versions: 1,017 matches 5-7 ms in one
+ * scan against 7-15 apart, 20,000 about even, 100,000 ~1.8x slower in one scan. The estimates of
+ * `eq_keys @>` run low (30 for those 1,017 matches, 31,576 for 100,000: the keys of one project occur
+ * together), so the bound sits well below the break-even point.
+ */
+const SINGLE_SCAN_BELOW = 2_000;
+/** How many filters' last totals a store keeps (see `recentTotals`). */
+const RECENT_TOTALS = 256;
+/** The longest filter (SQL and values, in characters) whose total is kept. */
+const MAX_REMEMBERED_FILTER = 4_096;
 
 /** The default schema name. */
 export const DEFAULT_SCHEMA = "artifact_versions";
@@ -52,6 +71,13 @@ const CONFLICT_STATE = "AV409";
  */
 function jsonbText(doc: string): string {
   return doc.replace(/(^|[^\\])((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/g, "$1$2\\ufffd");
+}
+
+/** ` LIMIT n+1` (one more row tells whether a next page exists) and ` OFFSET k`, as far as they apply. */
+function pageWindow(params: Params, limit: number | undefined, offset: number): string {
+  const limitSql = limit === undefined ? "" : ` LIMIT ${params.add(String(limit + 1), "bigint")}`;
+  const offsetSql = offset === 0 ? "" : ` OFFSET ${params.add(String(offset), "bigint")}`;
+  return limitSql + offsetSql;
 }
 
 function codeUnitCompare(a: string, b: string): number {
@@ -123,6 +149,10 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
       schema: String(schema),
     });
   }
+  const singleScanBelow = options.singleScanBelow ?? SINGLE_SCAN_BELOW;
+  if (typeof singleScanBelow !== "number" || !(singleScanBelow >= 0)) {
+    throw new RegistryError("VALIDATION", `Invalid singleScanBelow ${String(singleScanBelow)}: expected a number >= 0`, { singleScanBelow: String(singleScanBelow) });
+  }
   const q = `"${schema}"`;
   let pool: Pool;
   let ownsPool = false;
@@ -162,6 +192,30 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
   let closed = false;
   const ensureOpen = (doing: string): void => {
     if (closed) throw new RegistryError("STORAGE", `The PostgreSQL store is closed (while ${doing})`, { doing });
+  };
+
+  /**
+   * The totals of recent queries by filter (SQL and values), newest last: a filter queried again (the
+   * next page, a list shown again) is judged by its last total instead of a planner estimate (a round
+   * trip, and an estimate that runs low). Only a choice of plan rests on it: a stale total costs time, never a wrong answer.
+   */
+  const recentTotals = new Map<string, number>();
+  const rememberTotal = (filterKey: string, total: number): void => {
+    if (filterKey.length > MAX_REMEMBERED_FILTER) return; // a long `in` list: estimated each time instead
+    recentTotals.delete(filterKey);
+    recentTotals.set(filterKey, total);
+    if (recentTotals.size > RECENT_TOTALS) recentTotals.delete(recentTotals.keys().next().value as string);
+  };
+  /** The last total of `filter`, else the planner's estimate of its matches (an `EXPLAIN`: planned, not run). */
+  const expectedMatches = async (filterKey: string, filter: string, values: readonly unknown[]): Promise<number> => {
+    const known = recentTotals.get(filterKey);
+    if (known !== undefined) return known;
+    const { rows } = await pool.query<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>(
+      `EXPLAIN (FORMAT JSON) SELECT $1::text AS collection FROM ${q}.av_items WHERE ${filter}`,
+      values as unknown[],
+    );
+    const estimate = rows[0]?.["QUERY PLAN"][0]?.Plan["Plan Rows"];
+    return typeof estimate === "number" ? estimate : Number.POSITIVE_INFINITY;
   };
 
   const toItem = (row: { key: string; revision: number | string; seq: string; doc: string }): StoredItem => ({
@@ -212,25 +266,46 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
       const countFilter = impliesCollection(query.where) && conditions.length > 0 ? conditions.join(" AND ") : filter;
 
       try {
+        // `$1` (the collection) is named in the select list: the count filter may not use it.
+        const countFrom = `SELECT count(*)::text AS total, $1::text AS collection FROM ${q}.av_items WHERE ${countFilter}`;
         if (limit === 0) {
-          const { rows } = await pool.query<{ total: string }>(`SELECT count(*)::text AS total, $1::text AS collection FROM ${q}.av_items WHERE ${countFilter}`, params.values);
+          const { rows } = await pool.query<{ total: string }>(countFrom, params.values);
           return { items: [], total: Number(rows[0]?.total ?? 0), cursor: null };
         }
+        const filterKey = `${countFilter}\u0000${JSON.stringify(params.values)}`;
+        const oneScan = singleScanBelow > 0 && (await expectedMatches(filterKey, countFilter, params.values)) < singleScanBelow;
         const sorts = compileSort(sort, ctx);
-        const pageConditions = position === undefined ? filter : `${filter} AND ${afterPosition(sorts, position.values, position.key, params)}`;
         const sortColumns: string[] = [];
         let n = 0;
         for (const s of sorts) for (const column of s.columns) sortColumns.push(`${column} AS s${n++}`);
-        const limitSql = limit === undefined ? "" : ` LIMIT ${params.add(String(limit + 1), "bigint")}`;
-        const offsetSql = offset === 0 ? "" : ` OFFSET ${params.add(String(offset), "bigint")}`;
-        const sql =
-          `SELECT t.total::text AS total, p.key, p.revision, p.seq::text AS seq, p.doc FROM ` +
-          `(SELECT count(*) AS total FROM ${q}.av_items WHERE ${countFilter}) t LEFT JOIN LATERAL ` +
-          `(SELECT key, revision, seq, doc${sortColumns.map((c) => `, ${c}`).join("")} FROM ${q}.av_items WHERE ${pageConditions} ` +
-          `ORDER BY ${orderBy(sorts)}${limitSql}${offsetSql}) p ON true ` +
-          `ORDER BY ${orderBy(sorts, (i) => `p.s${i}`, "p.key")}`;
+        const selectSorts = sortColumns.map((c) => `, ${c}`).join("");
+        let sql: string;
+        if (oneScan) {
+          // Few matches: the total and the page come from one scan of them (the count and the page each
+          // scanned the same heap pages before: a filtered first page over 100,000 took ~10 ms, ~6 now).
+          // Only keys and sort values are kept; the page's 50 documents are then read by primary key.
+          let a = 0;
+          const kept = sorts.map((s) => ({ ...s, columns: s.columns.map(() => `s${a++}`) }));
+          const window = pageWindow(params, limit, offset);
+          const after = position === undefined ? "" : ` WHERE ${afterPosition(kept, position.values, position.key, params)}`;
+          sql =
+            `WITH m AS MATERIALIZED (SELECT key${selectSorts} FROM ${q}.av_items WHERE ${countFilter}) ` +
+            `SELECT t.total::text AS total, p.key, p.revision, p.seq::text AS seq, p.doc FROM (SELECT count(*) AS total FROM m) t LEFT JOIN LATERAL ` +
+            `(SELECT i.key, i.revision, i.seq, i.doc${kept.flatMap((s) => s.columns).map((c) => `, k.${c}`).join("")} FROM ` +
+            `(SELECT * FROM m${after} ORDER BY ${orderBy(kept)}${window}) k JOIN ${q}.av_items i ON i.collection = $1::text AND i.key = k.key) p ON true ` +
+            `ORDER BY ${orderBy(kept, (i) => `p.s${i}`, "p.key")}`;
+        } else {
+          const pageConditions = position === undefined ? filter : `${filter} AND ${afterPosition(sorts, position.values, position.key, params)}`;
+          sql =
+            `SELECT t.total::text AS total, p.key, p.revision, p.seq::text AS seq, p.doc FROM ` +
+            `(SELECT count(*) AS total FROM ${q}.av_items WHERE ${countFilter}) t LEFT JOIN LATERAL ` +
+            `(SELECT key, revision, seq, doc${selectSorts} FROM ${q}.av_items WHERE ${pageConditions} ` +
+            `ORDER BY ${orderBy(sorts)}${pageWindow(params, limit, offset)}) p ON true ` +
+            `ORDER BY ${orderBy(sorts, (i) => `p.s${i}`, "p.key")}`;
+        }
         const { rows } = await pool.query<{ total: string; key: string | null; revision: number; seq: string; doc: string }>(sql, params.values);
         const total = Number(rows[0]?.total ?? 0);
+        if (singleScanBelow > 0) rememberTotal(filterKey, total);
         const items: StoredItem[] = [];
         for (const row of rows) if (row.key !== null) items.push(toItem(row as { key: string; revision: number; seq: string; doc: string }));
         let more = false;

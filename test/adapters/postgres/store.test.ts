@@ -276,4 +276,51 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
     expect(page.total).toBe(40);
     expect(page.items).toHaveLength(5);
   });
+
+  test("reads a page with its total in one scan when the planner expects few matches, apart when many", async () => {
+    const schema = freshSchema();
+    const writer = await open(schema);
+    const writes = Array.from({ length: 2000 }, (_, i) => ({
+      op: "put" as const,
+      collection: "versions",
+      key: `k${String(i).padStart(5, "0")}`,
+      expect: 0,
+      value: { name: `v${i}`, project: `acme/p${i % 50}`, updatedAt: new Date(1_700_000_000_000 + (i % 97) * 1000).toISOString() },
+    }));
+    for (let i = 0; i < writes.length; i += 500) await writer.commit(writes.slice(i, i + 500));
+    await db.pool.query(`ANALYZE "${schema}".av_items`);
+    // A pool that records the SQL it is sent.
+    const sent: string[] = [];
+    const spy = Object.create(db.pool) as typeof db.pool;
+    (spy as { query: unknown }).query = (text: string, values?: unknown[]) => {
+      sent.push(text);
+      return db.pool.query(text, values);
+    };
+    const few = { where: { type: "term", field: "project", op: "eq", value: "acme/p7" }, sort: [{ field: "updated_at", direction: "desc" }], limit: 5 } as const;
+    const many = { sort: [{ field: "updated_at", direction: "desc" }], limit: 5 } as const;
+    const forms = async (options: { singleScanBelow?: number }, query: typeof few | typeof many) => {
+      const store = await postgresStore({ pool: spy }, { schema, ...options });
+      stores.push(store);
+      sent.length = 0;
+      const page = await store.query("versions", query);
+      const explained = sent.some((sql) => sql.startsWith("EXPLAIN"));
+      sent.length = 0;
+      // The next page: the filter's total is known now, so no estimate is asked for.
+      const next = await store.query("versions", { ...query, cursor: page.cursor ?? "" });
+      expect(sent.some((sql) => sql.startsWith("EXPLAIN"))).toBe(false);
+      return { page, next, explained, oneScan: sent.some((sql) => sql.startsWith("WITH m AS MATERIALIZED")) };
+    };
+    const byDefault = await forms({}, few);
+    expect(byDefault).toMatchObject({ explained: true, oneScan: true });
+    expect(byDefault.page.total).toBe(40);
+    expect(await forms({ singleScanBelow: 100 }, many)).toMatchObject({ explained: true, oneScan: false });
+    const apart = await forms({ singleScanBelow: 0 }, few);
+    expect(apart).toMatchObject({ explained: false, oneScan: false });
+    // Both forms answer the same pages and totals.
+    const keys = (result: typeof byDefault) => [result.page.total, result.page.items.map((item) => item.key), result.next.items.map((item) => item.key)];
+    expect(keys(apart)).toEqual(keys(byDefault));
+    for (const singleScanBelow of [-1, Number.NaN, "5" as unknown as number]) {
+      await expect(postgresStore({ pool: db.pool }, { schema, singleScanBelow })).rejects.toMatchObject({ code: "VALIDATION" });
+    }
+  });
 });
