@@ -206,16 +206,24 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
     recentTotals.set(filterKey, total);
     if (recentTotals.size > RECENT_TOTALS) recentTotals.delete(recentTotals.keys().next().value as string);
   };
-  /** The last total of `filter`, else the planner's estimate of its matches (an `EXPLAIN`: planned, not run). */
+  /**
+   * The last total of `filter`, else the planner's estimate of its matches (an `EXPLAIN`: planned, not
+   * run). Only a hint: an answer it cannot read (a pool that hands JSON back as text, a failed EXPLAIN)
+   * is "many", and the page is read the usual way (whose own failure is then reported).
+   */
   const expectedMatches = async (filterKey: string, filter: string, values: readonly unknown[]): Promise<number> => {
     const known = recentTotals.get(filterKey);
     if (known !== undefined) return known;
-    const { rows } = await pool.query<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>(
-      `EXPLAIN (FORMAT JSON) SELECT $1::text AS collection FROM ${q}.av_items WHERE ${filter}`,
-      values as unknown[],
-    );
-    const estimate = rows[0]?.["QUERY PLAN"][0]?.Plan["Plan Rows"];
-    return typeof estimate === "number" ? estimate : Number.POSITIVE_INFINITY;
+    try {
+      const { rows } = await pool.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) SELECT $1::text AS collection FROM ${q}.av_items WHERE ${filter}`, values as unknown[]);
+      const cell = rows[0]?.["QUERY PLAN"];
+      const plans = (typeof cell === "string" ? JSON.parse(cell) : cell) as unknown;
+      const plan = Array.isArray(plans) ? (plans[0] as { Plan?: { "Plan Rows"?: unknown } } | null)?.Plan : undefined;
+      const estimate = plan?.["Plan Rows"];
+      return typeof estimate === "number" && estimate >= 0 ? estimate : Number.POSITIVE_INFINITY;
+    } catch {
+      return Number.POSITIVE_INFINITY;
+    }
   };
 
   const toItem = (row: { key: string; revision: number | string; seq: string; doc: string }): StoredItem => ({
@@ -273,7 +281,8 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
           return { items: [], total: Number(rows[0]?.total ?? 0), cursor: null };
         }
         const filterKey = `${countFilter}\u0000${JSON.stringify(params.values)}`;
-        const oneScan = singleScanBelow > 0 && (await expectedMatches(filterKey, countFilter, params.values)) < singleScanBelow;
+        const oneScan =
+          singleScanBelow === Number.POSITIVE_INFINITY || (singleScanBelow > 0 && (await expectedMatches(filterKey, countFilter, params.values)) < singleScanBelow);
         const sorts = compileSort(sort, ctx);
         const sortColumns: string[] = [];
         let n = 0;

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { describe, expect, test } from "vitest";
 import { postgresStore, SCHEMA_VERSION } from "../../../src/adapters/postgres/index.js";
 import { MIGRATIONS } from "../../../src/adapters/postgres/migrations.js";
@@ -7,6 +8,7 @@ import type { QueryNode } from "../../../src/domain/query/ast.js";
 import { runStoreConformance } from "../../../src/testing/conformance.js";
 import { isRegistryError } from "../../../src/errors.js";
 import type { Store } from "../../../src/store/store.js";
+import type { JsonValue } from "../../../src/domain/json.js";
 import { announcePostgresSkip, freshSchema, usePostgres } from "../../support/postgres.js";
 
 const skipReason = announcePostgresSkip();
@@ -256,18 +258,23 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
     expect(second.cursor ?? null).toBeNull();
   });
 
+  /** Puts 2,000 versions `k00000`... (`valueOf(i)`) in commits of 500, then ANALYZEs the table. */
+  const fillVersions = async (store: Store, schema: string, valueOf: (i: number) => JsonValue): Promise<void> => {
+    const writes = Array.from({ length: 2000 }, (_, i) => ({ op: "put" as const, collection: "versions", key: `k${String(i).padStart(5, "0")}`, expect: 0, value: valueOf(i) }));
+    for (let i = 0; i < writes.length; i += 500) await store.commit(writes.slice(i, i + 500));
+    await db.pool.query(`ANALYZE "${schema}".av_items`);
+  };
+
   test("uses the indexes for the common filters and sorts", async () => {
     const schema = freshSchema();
     const store = await open(schema);
-    const writes = Array.from({ length: 2000 }, (_, i) => ({
-      op: "put" as const,
-      collection: "versions",
-      key: `k${String(i).padStart(5, "0")}`,
-      expect: 0,
-      value: { name: `v${i}`, project: `acme/p${i % 50}`, stage: i % 7 === 0 ? "production" : "testing", tags: [`t${i % 13}`], updatedAt: new Date(1_700_000_000_000 + i * 1000).toISOString() },
+    await fillVersions(store, schema, (i) => ({
+      name: `v${i}`,
+      project: `acme/p${i % 50}`,
+      stage: i % 7 === 0 ? "production" : "testing",
+      tags: [`t${i % 13}`],
+      updatedAt: new Date(1_700_000_000_000 + i * 1000).toISOString(),
     }));
-    for (let i = 0; i < writes.length; i += 500) await store.commit(writes.slice(i, i + 500));
-    await db.pool.query(`ANALYZE "${schema}".av_items`);
     const page = await store.query("versions", {
       where: { type: "term", field: "project", op: "eq", value: "acme/p7" },
       sort: [{ field: "updated_at", direction: "desc" }],
@@ -279,16 +286,7 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
 
   test("reads a page with its total in one scan when the planner expects few matches, apart when many", async () => {
     const schema = freshSchema();
-    const writer = await open(schema);
-    const writes = Array.from({ length: 2000 }, (_, i) => ({
-      op: "put" as const,
-      collection: "versions",
-      key: `k${String(i).padStart(5, "0")}`,
-      expect: 0,
-      value: { name: `v${i}`, project: `acme/p${i % 50}`, updatedAt: new Date(1_700_000_000_000 + (i % 97) * 1000).toISOString() },
-    }));
-    for (let i = 0; i < writes.length; i += 500) await writer.commit(writes.slice(i, i + 500));
-    await db.pool.query(`ANALYZE "${schema}".av_items`);
+    await fillVersions(await open(schema), schema, (i) => ({ name: `v${i}`, project: `acme/p${i % 50}`, updatedAt: new Date(1_700_000_000_000 + (i % 97) * 1000).toISOString() }));
     // A pool that records the SQL it is sent.
     const sent: string[] = [];
     const spy = Object.create(db.pool) as typeof db.pool;
@@ -321,6 +319,34 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
     expect(keys(apart)).toEqual(keys(byDefault));
     for (const singleScanBelow of [-1, Number.NaN, "5" as unknown as number]) {
       await expect(postgresStore({ pool: db.pool }, { schema, singleScanBelow })).rejects.toMatchObject({ code: "VALIDATION" });
+    }
+  });
+
+  test("one scan keeps the page's order whatever join PostgreSQL picks, and reads estimates a pool hands back as text", async () => {
+    const schema = freshSchema();
+    const reference = await open(schema);
+    await fillVersions(reference, schema, (i) => ({ name: `v${(i * 7919) % 2000}`, project: `acme/p${i % 50}`, score: (i * 31) % 17 }));
+    // A pool on which the page's documents cannot come back by nested loop or merge join (a hash join
+    // hands rows back in table order), and one that leaves every value as text (JSON too).
+    const hashing = new pg.Pool({ connectionString: db.server.connectionString, max: 2, options: "-c enable_nestloop=off -c enable_mergejoin=off" });
+    const textual = new pg.Pool({ connectionString: db.server.connectionString, max: 2, types: { getTypeParser: () => (value: string) => value } as never });
+    try {
+      const hashed = await postgresStore({ pool: hashing }, { schema, singleScanBelow: Number.POSITIVE_INFINITY });
+      const texts = await postgresStore({ pool: textual }, { schema });
+      const apart = await postgresStore({ pool: db.pool }, { schema, singleScanBelow: 0 });
+      for (const query of [
+        { sort: [{ field: "name", direction: "asc" }], limit: 30 },
+        { where: { type: "term", field: "project", op: "in", value: ["acme/p3", "acme/p4"] }, sort: [{ field: "score", direction: "desc" }], limit: 25 },
+      ] as const) {
+        const expected = await apart.query("versions", query);
+        for (const store of [hashed, texts]) {
+          const page = await store.query("versions", query);
+          expect([page.total, page.items.map((item) => item.key), page.cursor]).toEqual([expected.total, expected.items.map((item) => item.key), expected.cursor]);
+        }
+      }
+      await Promise.all([hashed.close?.(), texts.close?.(), apart.close?.()]);
+    } finally {
+      await Promise.all([hashing.end(), textual.end()]);
     }
   });
 });
