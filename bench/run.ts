@@ -16,6 +16,7 @@ import { compare } from "./comparisons.js";
 import { copyStore } from "./copy-store.js";
 import { figureId, type Figure, type Unit } from "./figure.js";
 import { describeMachine } from "./machine.js";
+import { probeMachineSpeed } from "./machine-speed.js";
 import { formatReport } from "./report.js";
 import { SeedSource } from "./seed-source.js";
 import type { Spread } from "./statistics.js";
@@ -80,9 +81,13 @@ async function main(): Promise<void> {
   const seed = new SeedSource();
   // Bytes per operation of the disk baselines: set from the first size's records.
   let lineBytes = 2_048;
+  // The machine's speed between sizes (untimed moments): a shared VM's speed drifts within a run.
+  const speedProbes: { readonly before: string; readonly ms: number }[] = [];
+  const probeRepetitions = options.quick ? 3 : 5;
 
   try {
     for (const [sizeIndex, size] of options.sizes.entries()) {
+      speedProbes.push({ before: `size ${size.toLocaleString("en-US")}`, ms: probeMachineSpeed(probeRepetitions) });
       const seedStart = performance.now();
       await seed.growTo(size);
       progress(`seeded ${size.toLocaleString("en-US")} versions through the registry (memory store) in ${Math.round(performance.now() - seedStart)} ms`);
@@ -146,7 +151,7 @@ async function main(): Promise<void> {
         push(factory.name, "resident-heap", size, "bytes/version", resident.heapUsed, `V8 heapUsed growth after full GCs / versions (${how})`);
         await factory.destroy(location);
       }
-      if (options.json !== undefined) await writeFile(options.json, `${JSON.stringify({ machine, options, partial: `up to ${size}`, figures, notes }, null, 2)}\n`);
+      if (options.json !== undefined) await writeFile(options.json, `${JSON.stringify({ machine, speedProbes, options, partial: `up to ${size}`, figures, notes }, null, 2)}\n`);
     }
   } finally {
     await rm(options.dir, { recursive: true, force: true });
@@ -156,13 +161,18 @@ async function main(): Promise<void> {
   const comparisons = compare(figures, persistent);
   const targets = evaluateTargets(figures, factories.map((factory) => factory.name));
   const end = describeMachine(".");
+  speedProbes.push({ before: "the end", ms: probeMachineSpeed(probeRepetitions) });
   notes.push(`load average at start ${machine.loadAverage.join(" ")}, at end ${end.loadAverage.join(" ")} (${machine.nproc} CPUs)`);
+  notes.push(
+    `machine speed (bench/machine-speed.ts: 200,000 Map inserts and lookups, median ms of ${probeRepetitions}; lower is faster): ` +
+      `${speedProbes.map((probe) => `${Math.round(probe.ms)} before ${probe.before}`).join(", ")}`,
+  );
   notes.push(`${WARMUP} warm-up rounds (registry workloads: and at least ${WARMUP_MS} ms of them), then ${rounds} timed rounds per workload (open: ${Math.min(rounds, 5)}); spread = IQR and min-max over rounds`);
   notes.push("open and read-parse-lines: one fresh child process per round (node --import tsx bench/open-child.ts), modules loaded before the clock starts");
   if (options.only !== undefined) notes.push(`--only ${options.only}: the other workloads were not run`);
   console.log(formatReport(machine, figures, comparisons, targets, notes));
   if (options.json !== undefined) {
-    await writeFile(options.json, `${JSON.stringify({ machine, options, figures, comparisons, targets, notes }, null, 2)}\n`);
+    await writeFile(options.json, `${JSON.stringify({ machine, speedProbes, options, figures, comparisons, targets, notes }, null, 2)}\n`);
     progress(`wrote ${options.json}`);
   }
 }

@@ -1,28 +1,23 @@
 /**
  * How much this machine's speed drifts on its own (not part of `npm run bench`):
- * `npx tsx bench/profile/machine-drift.ts [seconds]` repeats one fixed piece of work (200,000 Map inserts
- * and lookups of small objects, the kind of work a register does) for `seconds` (default 40) and prints
- * each repetition's wall and CPU milliseconds, then their spread. On a quiet machine the figures stay
- * within a few percent of each other; on the 2-vCPU VM of docs/performance.md (2026-11-27) they moved
- * between 91 and 251-260 ms within 40 s (p90/p10 1.85x) with nothing else running.
+ * `npx tsx bench/profile/machine-drift.ts [seconds]` repeats the benchmark's fixed piece of work
+ * (`bench/machine-speed.ts`: 200,000 Map inserts and lookups of small objects, the kind of work a
+ * register does) for `seconds` (default 40) and prints each repetition's wall and CPU milliseconds,
+ * then their spread. On a quiet machine the figures stay within a few percent of each other; on the
+ * 2-vCPU VM of docs/performance.md (2026-11-27) they moved between 91 and 251-260 ms within 40 s
+ * (p90/p10 1.85x) with nothing else running.
  */
+import { createSpeedProbe } from "../machine-speed.js";
+
 const seconds = Number(process.argv[2] ?? 40);
-const map = new Map<string, { a: number; b: string; c: number[] }>();
-let counter = 0;
+const probe = createSpeedProbe();
 const walls: number[] = [];
 const cpus: number[] = [];
 const started = performance.now();
 while (performance.now() - started < seconds * 1000) {
-  const start = performance.now();
-  const cpuStart = process.cpuUsage();
-  for (let index = 0; index < 200_000; index++) {
-    const key = `k${counter++ % 200_000}`;
-    map.set(key, { a: index, b: key, c: [index] });
-    map.get(`k${(counter * 7919) % 200_000}`);
-  }
-  const cpu = process.cpuUsage(cpuStart);
-  walls.push(performance.now() - start);
-  cpus.push((cpu.user + cpu.system) / 1000);
+  const { wallMs, cpuMs } = probe.once();
+  walls.push(wallMs);
+  cpus.push(cpuMs);
 }
 const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
 const at = (values: number[], q: number) => sorted(values)[Math.min(values.length - 1, Math.floor(q * values.length))] as number;
