@@ -274,44 +274,41 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
       const countFilter = impliesCollection(query.where) && conditions.length > 0 ? conditions.join(" AND ") : filter;
 
       try {
-        // `$1` (the collection) is named in the select list: the count filter may not use it.
-        const countFrom = `SELECT count(*)::text AS total, $1::text AS collection FROM ${q}.av_items WHERE ${countFilter}`;
         if (limit === 0) {
-          const { rows } = await pool.query<{ total: string }>(countFrom, params.values);
+          const { rows } = await pool.query<{ total: string }>(`SELECT count(*)::text AS total, $1::text AS collection FROM ${q}.av_items WHERE ${countFilter}`, params.values);
           return { items: [], total: Number(rows[0]?.total ?? 0), cursor: null };
         }
         const filterKey = `${countFilter}\u0000${JSON.stringify(params.values)}`;
         const oneScan =
           singleScanBelow === Number.POSITIVE_INFINITY || (singleScanBelow > 0 && (await expectedMatches(filterKey, countFilter, params.values)) < singleScanBelow);
         const sorts = compileSort(sort, ctx);
-        const sortColumns: string[] = [];
-        let n = 0;
-        for (const s of sorts) for (const column of s.columns) sortColumns.push(`${column} AS s${n++}`);
-        const selectSorts = sortColumns.map((c) => `, ${c}`).join("");
-        let sql: string;
+        // Every sort column is also selected as s0, s1, ...: the outer query orders the page by those.
+        const selectSorts = sorts.flatMap((s) => s.columns).map((column, n) => `, ${column} AS s${n}`).join("");
+        const window = pageWindow(params, limit, offset);
+        // Two forms of the same answer: the total counted from `counted` and the page `page`, joined.
+        let withMatches = "";
+        let counted: string;
+        let page: string;
         if (oneScan) {
           // Few matches: the total and the page come from one scan of them (the count and the page each
           // scanned the same heap pages before: a filtered first page over 100,000 took ~10 ms, ~6 now).
           // Only keys and sort values are kept; the page's 50 documents are then read by primary key.
-          let a = 0;
-          const kept = sorts.map((s) => ({ ...s, columns: s.columns.map(() => `s${a++}`) }));
-          const window = pageWindow(params, limit, offset);
+          let n = 0;
+          const kept = sorts.map((s) => ({ ...s, columns: s.columns.map(() => `s${n++}`) }));
           const after = position === undefined ? "" : ` WHERE ${afterPosition(kept, position.values, position.key, params)}`;
-          sql =
-            `WITH m AS MATERIALIZED (SELECT key${selectSorts} FROM ${q}.av_items WHERE ${countFilter}) ` +
-            `SELECT t.total::text AS total, p.key, p.revision, p.seq::text AS seq, p.doc FROM (SELECT count(*) AS total FROM m) t LEFT JOIN LATERAL ` +
-            `(SELECT i.key, i.revision, i.seq, i.doc${kept.flatMap((s) => s.columns).map((c) => `, k.${c}`).join("")} FROM ` +
-            `(SELECT * FROM m${after} ORDER BY ${orderBy(kept)}${window}) k JOIN ${q}.av_items i ON i.collection = $1::text AND i.key = k.key) p ON true ` +
-            `ORDER BY ${orderBy(kept, (i) => `p.s${i}`, "p.key")}`;
+          withMatches = `WITH m AS MATERIALIZED (SELECT key${selectSorts} FROM ${q}.av_items WHERE ${countFilter}) `;
+          counted = "m";
+          page =
+            `SELECT i.key, i.revision, i.seq, i.doc${kept.flatMap((s) => s.columns).map((c) => `, k.${c}`).join("")} FROM ` +
+            `(SELECT * FROM m${after} ORDER BY ${orderBy(kept)}${window}) k JOIN ${q}.av_items i ON i.collection = $1::text AND i.key = k.key`;
         } else {
           const pageConditions = position === undefined ? filter : `${filter} AND ${afterPosition(sorts, position.values, position.key, params)}`;
-          sql =
-            `SELECT t.total::text AS total, p.key, p.revision, p.seq::text AS seq, p.doc FROM ` +
-            `(SELECT count(*) AS total FROM ${q}.av_items WHERE ${countFilter}) t LEFT JOIN LATERAL ` +
-            `(SELECT key, revision, seq, doc${selectSorts} FROM ${q}.av_items WHERE ${pageConditions} ` +
-            `ORDER BY ${orderBy(sorts)}${pageWindow(params, limit, offset)}) p ON true ` +
-            `ORDER BY ${orderBy(sorts, (i) => `p.s${i}`, "p.key")}`;
+          counted = `${q}.av_items WHERE ${countFilter}`;
+          page = `SELECT key, revision, seq, doc${selectSorts} FROM ${q}.av_items WHERE ${pageConditions} ORDER BY ${orderBy(sorts)}${window}`;
         }
+        const sql =
+          `${withMatches}SELECT t.total::text AS total, p.key, p.revision, p.seq::text AS seq, p.doc FROM (SELECT count(*) AS total FROM ${counted}) t ` +
+          `LEFT JOIN LATERAL (${page}) p ON true ORDER BY ${orderBy(sorts, (i) => `p.s${i}`, "p.key")}`;
         const { rows } = await pool.query<{ total: string; key: string | null; revision: number; seq: string; doc: string }>(sql, params.values);
         const total = Number(rows[0]?.total ?? 0);
         if (singleScanBelow > 0) rememberTotal(filterKey, total);
