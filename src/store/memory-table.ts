@@ -231,6 +231,11 @@ interface Bucket {
 type Index = {
   readonly fields: readonly string[];
   readonly gets: readonly ((value: unknown) => unknown)[];
+  /** The same fields read from an item's {@link ProjectedItem.projection} (keyed by field name). */
+  readonly projectedGets: readonly ((projection: unknown) => unknown)[];
+  /** The last projection field set seen, and whether it holds every field of this index. */
+  coverSeen: ReadonlySet<string> | undefined;
+  covered: boolean;
   readonly buckets: Map<string, Bucket>;
   /** Set once any indexed record held an array in this field: buckets may then overlap. */
   multi: boolean;
@@ -289,10 +294,19 @@ function scalarKeys(x: unknown): string[] {
   return s === undefined ? [] : [s];
 }
 
-/** The distinct bucket keys of a value in an index: the product of its fields' scalar keys. */
-function indexKeys(index: Index, value: unknown): string[] {
+/** True when the projection fields `fields` hold every field of `index` (remembered for the last set seen). */
+function covers(index: Index, fields: ReadonlySet<string>): boolean {
+  if (index.coverSeen !== fields) {
+    index.coverSeen = fields;
+    index.covered = index.fields.every((field) => fields.has(field));
+  }
+  return index.covered;
+}
+
+/** The distinct bucket keys of a value in an index (read with `gets`): the product of its fields' scalar keys. */
+function indexKeys(gets: readonly ((value: unknown) => unknown)[], value: unknown): string[] {
   let keys: string[] = [""];
-  index.gets.forEach((get, n) => {
+  gets.forEach((get, n) => {
     const parts = scalarKeys(get(value));
     keys = n === 0 ? parts : keys.flatMap((k) => parts.map((p) => `${k}\u0000${p}`));
   });
@@ -310,12 +324,59 @@ function repeatsEarlier(x: readonly unknown[], index: number, k: string, seen: S
   return false;
 }
 
+/**
+ * @internal
+ * An item that can answer its index fields without its value: a store that keeps values as text (the
+ * file store's snapshot rows) hands these over so building an index parses no value. `projection`
+ * holds, under each field name in `projectionFields`, what the index reads for that field: its scalar
+ * key (`scalarString`), or for an array the keys of its elements (`null` for an element without one);
+ * a field without a key is absent. An index reads the projection only when it holds all the index's
+ * fields; otherwise the value.
+ */
+export interface ProjectedItem extends StoredItem {
+  readonly projectionFields: ReadonlySet<string> | undefined;
+  readonly projection: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** @internal What an index reads for `field` from `value`, as {@link ProjectedItem.projection} holds it; `undefined` when nothing. */
+export function projectedField(value: unknown, field: string): unknown {
+  const x = fieldGetter(field)(value);
+  if (Array.isArray(x)) return x.map((element) => scalarString(element) ?? null);
+  return scalarString(x);
+}
+
+/** The getter of one field of a projection (own properties only: a projection is parsed JSON). */
+function projectionGetter(field: string): (projection: unknown) => unknown {
+  return (projection) => (Object.prototype.hasOwnProperty.call(projection, field) ? (projection as Record<string, unknown>)[field] : undefined);
+}
+
+function newIndex(fields: readonly string[]): Index {
+  return {
+    fields: [...fields],
+    gets: fields.map(fieldGetter),
+    projectedGets: fields.map(projectionGetter),
+    coverSeen: undefined,
+    covered: false,
+    buckets: new Map(),
+    multi: false,
+    built: false,
+  };
+}
+
 /** Options of a {@link MemoryTable}. */
 export interface MemoryTableOptions {
   /** Fields with an equality index each (see `MemoryStoreOptions.indexes`). */
   readonly indexes?: readonly string[];
   /** Field combinations with one compound equality index each (default `[["project", "kind"]]`). */
   readonly compoundIndexes?: readonly (readonly string[])[];
+  /**
+   * @internal
+   * A query whose matches are one index bucket (or more than a few thousand) pages through a sorted
+   * view of all rows only when that bucket holds at least this share of them; a smaller one is sorted
+   * on its own. Default 0: always through a view. A store whose values are parsed on first use (the
+   * file store) sets it: a view sorts, so parses, every row.
+   */
+  readonly viewMinShare?: number;
 }
 
 /** The compound indexes the memory store keeps by default: versions of one project and kind. */
@@ -334,15 +395,17 @@ export class MemoryTable {
   /** Every index, single-field then compound (an array: a generator cost ~1 µs per put). */
   private readonly indexes: Index[];
   private readonly views = new Map<string, SortedView>();
+  private readonly viewMinShare: number;
 
   constructor(options: MemoryTableOptions = {}) {
+    this.viewMinShare = options.viewMinShare ?? 0;
     for (const field of options.indexes ?? DEFAULT_INDEXED_FIELDS) {
       if (isDateField(field)) continue; // dates match by span, not by string equality
-      this.single.set(field, { fields: [field], gets: [fieldGetter(field)], buckets: new Map(), multi: false, built: false });
+      this.single.set(field, newIndex([field]));
     }
     for (const fields of options.compoundIndexes ?? DEFAULT_COMPOUND_INDEXES) {
       if (fields.length < 2 || fields.some(isDateField)) continue;
-      this.compound.push({ fields: [...fields], gets: fields.map(fieldGetter), buckets: new Map(), multi: false, built: false });
+      this.compound.push(newIndex(fields));
     }
     this.indexes = [...this.single.values(), ...this.compound];
   }
@@ -402,9 +465,13 @@ export class MemoryTable {
    * in each index); an array's repeated elements are filed once.
    */
   private file(index: Index, item: Item, add: boolean): void {
-    const gets = index.gets;
+    // A projected item is read from its projection when that holds the index's fields: no value parsed.
+    const fields = (item as Partial<ProjectedItem>).projectionFields;
+    const projected = fields !== undefined && covers(index, fields);
+    const gets = projected ? index.projectedGets : index.gets;
+    const source = projected ? (item as ProjectedItem).projection : item.value;
     if (gets.length === 1) {
-      const x = (gets[0] as (value: unknown) => unknown)(item.value);
+      const x = (gets[0] as (value: unknown) => unknown)(source);
       if (!Array.isArray(x)) {
         const k = scalarString(x);
         if (k !== undefined) this.fileUnder(index, k, item, add);
@@ -421,10 +488,10 @@ export class MemoryTable {
     // A compound index over scalar fields (the usual record): one key, without the key product.
     let joined = "";
     for (let n = 0; n < gets.length; n++) {
-      const x = (gets[n] as (value: unknown) => unknown)(item.value);
+      const x = (gets[n] as (value: unknown) => unknown)(source);
       if (Array.isArray(x)) {
         if (add) index.multi = true;
-        for (const k of indexKeys(index, item.value)) this.fileUnder(index, k, item, add);
+        for (const k of indexKeys(gets, source)) this.fileUnder(index, k, item, add);
         return;
       }
       const part = scalarString(x);
@@ -602,7 +669,8 @@ export class MemoryTable {
     const KEEP = 4096;
     let total = 0;
     let hits: Item[] | undefined = [];
-    if (accept === undefined && (source === undefined || source.parts.length === 1) && limit !== undefined && this.rows.size >= VIEW_MIN_ROWS) {
+    const viewable = limit !== undefined && this.rows.size >= VIEW_MIN_ROWS && (source === undefined || source.size >= this.viewMinShare * this.rows.size);
+    if (viewable && accept === undefined && (source === undefined || source.parts.length === 1)) {
       total = source === undefined ? this.rows.size : source.size;
       hits = undefined;
     } else {
@@ -610,7 +678,7 @@ export class MemoryTable {
         if (accept !== undefined && !accept(item)) continue;
         total++;
         if (hits !== undefined) {
-          if (limit !== undefined && hits.length >= KEEP && this.rows.size >= VIEW_MIN_ROWS) hits = undefined;
+          if (viewable && hits.length >= KEEP) hits = undefined;
           else hits.push(item);
         }
       }

@@ -11,7 +11,9 @@ import { join, resolve as resolvePath } from "node:path";
 import { nanoid } from "nanoid";
 import { RegistryError } from "../../errors.js";
 import type { JsonValue } from "../../domain/json.js";
-import { DEFAULT_INDEXED_FIELDS, MemoryTable, type MemoryTableOptions } from "../../store/memory.js";
+import { DEFAULT_COMPOUND_INDEXES, DEFAULT_INDEXED_FIELDS, MemoryTable, type MemoryTableOptions } from "../../store/memory.js";
+import { isDateField } from "../../domain/query/ast.js";
+import { projectedField, type ProjectedItem } from "../../store/memory-table.js";
 import type { CommitResult, Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../../store/store.js";
 import { checkCollection, checkKey, checkWrites, jsonTextOf } from "../../store/write-validation.js";
 import { isFrozenJsonCopy } from "../../domain/json-copy.js";
@@ -156,33 +158,130 @@ function prepare(writes: readonly Write[]): PreparedWrite[] {
   });
 }
 
+/** What the rows of one collection share: its name and the projection fields of the snapshot they came from. */
+interface LazySource {
+  readonly collection: string;
+  readonly projectionFields: ReadonlySet<string> | undefined;
+  /** The projection fields joined by NUL: a compaction with the same fields reuses a row's projection text. */
+  readonly projectionKey: string | undefined;
+}
+
 /**
  * A record whose value is still JSON text: a slice of the snapshot, or the text of a committed value
  * that was not handed over as a frozen JSON copy. Parsed the first time the record is read, so
  * opening costs no `JSON.parse` per record (DESIGN.md §5.29), and neither does committing a record
  * that is never read back (audit entries). The snapshot's checksum was verified at open, so the
  * text is exactly what compaction wrote.
+ *
+ * A row is also an item of its collection's query engine: `value` parses on first use, and a snapshot
+ * row's index fields come from its small `i` projection (see {@link ProjectedItem}), so building the
+ * indexes parses no value; a query parses only the values it filters further, sorts or returns.
  */
-class LazyRow {
+class LazyRow implements ProjectedItem {
+  #text: string | undefined;
+  #item: StoredItem | undefined;
+  /** The projection's text until first used, then the parsed object (the text, a slice, would keep the snapshot's text alive). */
+  #projection: string | Readonly<Record<string, unknown>> | undefined;
+
   constructor(
     readonly key: string,
     readonly revision: number,
     readonly seq: number,
-    readonly text: string,
-  ) {}
+    text: string,
+    private readonly source: LazySource,
+    projectionText?: string,
+  ) {
+    this.#text = text;
+    this.#projection = projectionText;
+  }
 
-  materialize(collection: string): StoredItem {
-    let value: JsonValue;
+  /** The value's JSON text (kept until the value is parsed, then serialised again when asked). */
+  get text(): string {
+    return this.#text ?? JSON.stringify((this.#item as StoredItem).value);
+  }
+
+  /**
+   * The record with its value parsed (once; the same frozen item after, and the text is let go). The
+   * projection is let go too when the value answers the same (always, unless a line was edited by hand):
+   * indexes then read the value, and memory holds one copy.
+   */
+  get item(): StoredItem {
+    if (this.#item !== undefined) return this.#item;
+    const value = this.parse();
+    this.#item = Object.freeze({ key: this.key, revision: this.revision, seq: this.seq, value });
+    this.#text = undefined;
+    const projection = this.#projection;
+    // Still text: no index has read it. Parsed: an index may have filed the row by it, so it stays unless equal.
+    if (typeof projection === "string" || (projection !== undefined && sameJson(projection, projectionOf(value, this.source.projectionFields ?? [])))) {
+      this.#projection = undefined;
+    }
+    return this.#item;
+  }
+
+  get value(): JsonValue {
+    return this.item.value;
+  }
+
+  /** The value, parsed now if it was not (without keeping it: a compaction reading every row). */
+  peek(): JsonValue {
+    return this.#item === undefined ? this.parse() : this.#item.value;
+  }
+
+  private parse(): JsonValue {
     try {
-      value = JSON.parse(this.text) as JsonValue;
+      return JSON.parse(this.#text as string) as JsonValue;
     } catch (error) {
-      throw storageError(`The snapshot record ${collection}/${this.key} is unreadable (${describe(error)}). Restore ${SNAPSHOT_FILE} from a backup.`, {
-        collection,
+      throw storageError(`The snapshot record ${this.source.collection}/${this.key} is unreadable (${describe(error)}). Restore ${SNAPSHOT_FILE} from a backup.`, {
+        collection: this.source.collection,
         key: this.key,
       });
     }
-    return Object.freeze({ key: this.key, revision: this.revision, seq: this.seq, value });
   }
+
+  get projectionFields(): ReadonlySet<string> | undefined {
+    return this.#projection === undefined ? undefined : this.source.projectionFields;
+  }
+
+  get projection(): Readonly<Record<string, unknown>> | undefined {
+    const kept = this.#projection;
+    if (typeof kept !== "string") return kept;
+    let projection: unknown;
+    try {
+      projection = JSON.parse(kept);
+    } catch {
+      projection = undefined;
+    }
+    // An unreadable projection (a hand edit) is built from the value instead: `{}` would file the row nowhere.
+    if (projection === null || typeof projection !== "object" || Array.isArray(projection)) projection = projectionOf(this.peek(), this.source.projectionFields ?? []);
+    return (this.#projection = projection as Readonly<Record<string, unknown>>);
+  }
+
+  /** The projection's text when it was built for the fields `key` (see {@link LazySource.projectionKey}). */
+  projectionTextFor(key: string): string | undefined {
+    const kept = this.#projection;
+    if (this.source.projectionKey !== key || kept === undefined) return undefined;
+    return typeof kept === "string" ? kept : JSON.stringify(kept);
+  }
+}
+
+/** The index projection of a value (see {@link ProjectedItem}): under each field, what an index reads for it. */
+function projectionOf(value: unknown, fields: Iterable<string>): Record<string, unknown> {
+  const projection: Record<string, unknown> = {};
+  for (const field of fields) {
+    const x = projectedField(value, field);
+    if (x !== undefined) Object.defineProperty(projection, field, { value: x, enumerable: true, writable: true, configurable: true });
+  }
+  return projection;
+}
+
+/** True when two projections hold the same fields with the same keys (both built in field order). */
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** A row as handed out: a lazy row's parsed item, or the item itself. */
+function itemOf(row: Row): StoredItem {
+  return row instanceof LazyRow ? row.item : row;
 }
 
 type Row = StoredItem | LazyRow;
@@ -197,11 +296,20 @@ class Collection {
   /** Rows read from the snapshot and not yet in `map` (it is filled on the first use). */
   private loaded: LazyRow[] | undefined;
   private table: MemoryTable | undefined;
+  /** What this collection's snapshot rows share. */
+  readonly source: LazySource;
 
   constructor(
-    private readonly name: string,
+    name: string,
     private readonly options: MemoryTableOptions,
-  ) {}
+    projectionFields?: readonly string[],
+  ) {
+    this.source = {
+      collection: name,
+      projectionFields: projectionFields === undefined ? undefined : new Set(projectionFields),
+      projectionKey: projectionFields === undefined ? undefined : projectionFields.join("\u0000"),
+    };
+  }
 
   /** Records by key. */
   get rows(): Map<string, Row> {
@@ -221,21 +329,12 @@ class Collection {
   /** The record `key` with its value parsed. */
   get(key: string): StoredItem | undefined {
     const row = this.rows.get(key);
-    if (!(row instanceof LazyRow)) return row;
-    const item = row.materialize(this.name);
-    this.rows.set(key, item);
-    return item;
+    return row === undefined ? undefined : itemOf(row);
   }
 
   /** Every record with its value parsed. */
-  items(): IterableIterator<StoredItem> {
-    this.materializeAll();
-    return this.rows.values() as IterableIterator<StoredItem>;
-  }
-
-  private materializeAll(): void {
-    const rows = this.rows;
-    for (const [key, row] of rows) if (row instanceof LazyRow) rows.set(key, row.materialize(this.name));
+  *items(): IterableIterator<StoredItem> {
+    for (const row of this.rows.values()) yield itemOf(row);
   }
 
   /** Adds a record read from the snapshot (the collection is being loaded: no query engine yet). */
@@ -245,26 +344,27 @@ class Collection {
   }
 
   put(row: Row): void {
-    if (this.table === undefined) {
-      this.rows.set(row.key, row);
-      return;
-    }
-    const item = row instanceof LazyRow ? row.materialize(this.name) : row;
-    this.rows.set(item.key, item);
-    this.table.put(item);
+    this.rows.set(row.key, row);
+    this.table?.put(row);
   }
 
   delete(key: string): void {
     if (this.rows.delete(key)) this.table?.delete(key);
   }
 
+  /**
+   * Answers a query from the memory store's engine, built on the first query from the rows as they
+   * are: a snapshot row's indexes are read from its projection, so only the values the query filters
+   * further, sorts or returns are parsed.
+   */
   query(query: StoreQuery): StoreQueryResult {
     if (this.table === undefined) {
       const table = new MemoryTable(this.options);
-      table.load(this.items());
+      table.load(this.rows.values());
       this.table = table;
     }
-    return this.table.query(query);
+    const result = this.table.query(query);
+    return { ...result, items: result.items.map(itemOf) };
   }
 }
 
@@ -323,6 +423,9 @@ class FileStoreEngine {
   private readonly lockTimeoutMs: number;
   private readonly compactionBytes: number | undefined;
   private readonly indexes: MemoryTableOptions;
+  /** The fields each snapshot line written here projects (see {@link ProjectedItem}), and them joined by NUL. */
+  private readonly projectionFields: readonly string[];
+  private readonly projectionKey: string;
   private readonly lock: DirectoryLock;
   private readonly snapshotPath: string;
   private readonly journalPath: string;
@@ -331,6 +434,8 @@ class FileStoreEngine {
   // in-memory state
   private seq = 0;
   private snapshotSeq = 0;
+  /** The projection fields of the snapshot loaded (its header's `projection`), given to its collections. */
+  private snapshotProjection: readonly string[] | undefined;
   private snapshotBytes = 0;
   private tables = new Map<string, Collection>();
   /** Archived collections: keys deleted since the snapshot (the archive may still hold them). */
@@ -392,7 +497,13 @@ class FileStoreEngine {
       });
     this.lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
     this.compactionBytes = options.compactionBytes;
-    this.indexes = { indexes: options.indexes ?? DEFAULT_INDEXED_FIELDS };
+    // A list of one small bucket (a project's versions among many projects') sorts that bucket rather
+    // than a view of every row: values are parsed on first use, and a view parses them all.
+    this.indexes = { indexes: options.indexes ?? DEFAULT_INDEXED_FIELDS, viewMinShare: 1 / 8 };
+    // Every field an index of this store reads (date fields have none): what snapshot lines project.
+    const projected = new Set([...(this.indexes.indexes ?? []), ...DEFAULT_COMPOUND_INDEXES.flat()].filter((field) => !isDateField(field)));
+    this.projectionFields = [...projected];
+    this.projectionKey = this.projectionFields.join("\u0000");
     this.lock = new DirectoryLock(this.fs, this.dir, (message) => this.warn(message));
     this.snapshotPath = join(this.dir, SNAPSHOT_FILE);
     this.journalPath = join(this.dir, JOURNAL_FILE);
@@ -469,6 +580,7 @@ class FileStoreEngine {
     this.archivedTables = undefined;
     this.seq = 0;
     this.snapshotSeq = 0;
+    this.snapshotProjection = undefined;
     this.snapshotBytes = 0;
     this.archiveBytes = 0;
     this.journal = undefined;
@@ -582,12 +694,15 @@ class FileStoreEngine {
     let records = 0;
     let table: Collection | undefined;
     let tableName = "";
-    const visit = (c: string, k: string, r: number, s: number, v: string): void => {
+    // The fields of the lines' index projections (`i`): only a list of strings is trusted, else they are ignored.
+    const projection = header.projection;
+    this.snapshotProjection = Array.isArray(projection) && projection.every((field) => typeof field === "string") ? (projection as string[]) : undefined;
+    const visit = (c: string, k: string, r: number, s: number, v: string, i: string | undefined): void => {
       if (c !== tableName || table === undefined) {
         tableName = c;
         table = this.table(c);
       }
-      table.load(new LazyRow(k, r, s, v));
+      table.load(new LazyRow(k, r, s, v, table.source, i));
       records++;
     };
     for (let from = parsed.end; from < footerStart; ) {
@@ -612,7 +727,7 @@ class FileStoreEngine {
 
   private table(collection: string): Collection {
     let table = this.tables.get(collection);
-    if (table === undefined) this.tables.set(collection, (table = new Collection(collection, this.indexes)));
+    if (table === undefined) this.tables.set(collection, (table = new Collection(collection, this.indexes, this.snapshotProjection)));
     return table;
   }
 
@@ -1008,7 +1123,7 @@ class FileStoreEngine {
           parts.push(`${head},"r":${write.expect + 1},"v":${write.text ?? "null"}}`);
           const revision = write.expect + 1;
           const text = write.text ?? "null";
-          if (write.value === undefined) this.applyPut(write.collection, new LazyRow(write.key, revision, seq, text));
+          if (write.value === undefined) this.applyPut(write.collection, new LazyRow(write.key, revision, seq, text, this.table(write.collection).source));
           else {
             const row = Object.freeze({ key: write.key, revision, seq, value: write.value });
             this.applyPut(write.collection, row);
@@ -1248,9 +1363,16 @@ class FileStoreEngine {
    * A record line of the snapshot or archive (without its newline): the shape JSON.stringify({ c, k, r, s, v })
    * gives, with the value's kept text when there is some (no parse, no second serialisation).
    */
-  private recordLine(collectionJson: string, row: Row): string {
+  private recordLine(collectionJson: string, row: Row, project: boolean): string {
     const text = row instanceof LazyRow ? row.text : (this.committedText.get(row) ?? JSON.stringify(row.value));
-    return `{"c":${collectionJson},"k":${JSON.stringify(row.key)},"r":${row.revision},"s":${row.seq},"v":${text}}`;
+    const head = `{"c":${collectionJson},"k":${JSON.stringify(row.key)},"r":${row.revision},"s":${row.seq}`;
+    return project ? `${head},"i":${this.projectionTextOf(row)},"v":${text}}` : `${head},"v":${text}}`;
+  }
+
+  /** A snapshot line's index projection: the row's own when it was built for the same fields, else built from the value. */
+  private projectionTextOf(row: Row): string {
+    const kept = row instanceof LazyRow ? row.projectionTextFor(this.projectionKey) : undefined;
+    return kept ?? JSON.stringify(projectionOf(row instanceof LazyRow ? row.peek() : row.value, this.projectionFields));
   }
 
   /** Lets the event loop run (commits, reads) between slices of a compaction; stops it if the store failed. */
@@ -1302,7 +1424,7 @@ class FileStoreEngine {
     for (const { collection, rows, tombstones } of archived) {
       const c = JSON.stringify(collection);
       for (const row of rows) {
-        pending += sealLine(this.recordLine(c, row));
+        pending += sealLine(this.recordLine(c, row, false));
         if (pending.length >= COMPACTION_SLICE) {
           archiveChunks.push(Buffer.from(pending));
           pending = "";
@@ -1439,7 +1561,8 @@ class FileStoreEngine {
     let crc = 0;
     let bytes = 0;
     try {
-      let chunk = JSON.stringify({ format: FORMAT_VERSION, file: "snapshot", ...header, writtenAt: new Date().toISOString() }) + "\n";
+      const projection = this.projectionFields;
+      let chunk = JSON.stringify({ format: FORMAT_VERSION, file: "snapshot", ...header, writtenAt: new Date().toISOString(), projection }) + "\n";
       const emit = () => {
         const buffer = Buffer.from(chunk);
         crc = crcUpdate(buffer, crc);
@@ -1450,7 +1573,7 @@ class FileStoreEngine {
       for (const { collection, rows } of live) {
         const c = JSON.stringify(collection);
         for (const row of rows) {
-          chunk += `${this.recordLine(c, row)}\n`;
+          chunk += `${this.recordLine(c, row, true)}\n`;
           if (chunk.length >= COMPACTION_SLICE) {
             emit();
             await this.compactionBreak();

@@ -48,8 +48,9 @@ describe("fileStore() files", () => {
     await store.close();
     expect(readdirSync(dir).sort()).toEqual(["archive.jsonl", "journal.jsonl", "snapshot.jsonl"]);
     const snapshot = readFileSync(join(dir, "snapshot.jsonl"), "utf8").trim().split("\n");
-    expect(JSON.parse(snapshot[0] ?? "")).toMatchObject({ format: 1, file: "snapshot", records: 3 });
-    expect(JSON.parse(snapshot[1] ?? "")).toEqual({ c: "items", k: "k0", r: 1, s: 1, v: { i: 0 } });
+    expect(JSON.parse(snapshot[0] ?? "")).toMatchObject({ format: 1, file: "snapshot", records: 3, projection: ["project", "kind", "stage", "status", "tags"] });
+    // `i`: the record's index projection (none of the indexed fields has a value here).
+    expect(JSON.parse(snapshot[1] ?? "")).toEqual({ c: "items", k: "k0", r: 1, s: 1, i: {}, v: { i: 0 } });
     const journal = readFileSync(join(dir, "journal.jsonl"), "utf8").trim().split("\n");
     expect(JSON.parse(journal[0] ?? "")).toEqual({ format: 1, file: "journal", base: 3 });
     expect(journal[1]).toMatch(/^[0-9a-f]{8} \{"seq":4,"at":"[^"]+","w":\[\{"c":"items","k":"after","r":1,"v":\{"text":"hello"\}\}\]\}$/);

@@ -1,0 +1,204 @@
+/**
+ * Snapshot lines carry an index projection (`i`): a reopened store builds its query indexes from it
+ * and parses only the values a query filters further, sorts or returns. These cases pin that the
+ * answers stay exactly those of `memoryStore()`, and that the parsing is really avoided.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { crc32 } from "node:zlib";
+import fc from "fast-check";
+import { afterAll, afterEach, describe, expect, test, vi } from "vitest";
+import { fileStore } from "../../../src/adapters/fs/index.js";
+import { parseQuery, parseSort } from "../../../src/domain/query/index.js";
+import { memoryStore } from "../../../src/store/memory.js";
+import type { Store, StoreQuery, Write } from "../../../src/store/store.js";
+
+const RUNS = Number(process.env.FC_RUNS ?? 25);
+const root = mkdtempSync(join(tmpdir(), "av-fs-projection-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+let counter = 0;
+const freshDir = () => join(root, `s-${++counter}`);
+const quiet = { onWarning: () => {}, durability: "none" as const };
+const put = (key: string, expect: number, value: unknown): Write => ({ op: "put", collection: "items", key, expect, value: value as never });
+
+/** Rewrites the snapshot's header and record lines, then reseals the footer checksum. */
+function editSnapshot(dir: string, header: (h: Record<string, unknown>) => Record<string, unknown>, line: (l: Record<string, unknown>) => Record<string, unknown>): void {
+  const path = join(dir, "snapshot.jsonl");
+  const lines = readFileSync(path, "utf8").split("\n").slice(0, -1);
+  const footer = JSON.parse(lines.pop() as string) as { records: number };
+  const edited = lines.map((text, n) => {
+    if (n === 0) return JSON.stringify(header(JSON.parse(text) as Record<string, unknown>));
+    return text.startsWith('{"archivedKeys"') ? text : JSON.stringify(line(JSON.parse(text) as Record<string, unknown>));
+  });
+  const body = edited.join("\n") + "\n";
+  writeFileSync(path, body + JSON.stringify({ end: true, records: footer.records, crc32: crc32(Buffer.from(body)).toString(16).padStart(8, "0") }) + "\n");
+}
+
+// Index fields get every kind of value an index must file (or not): scalars of each type, arrays with
+// repeated and unfileable elements, objects, null, and no field at all.
+const word = fc.constantFrom("a", "b", "c", "1", "true", "__proto__", "é", "");
+const odd = fc.oneof(
+  word,
+  fc.constantFrom(1, 1.5, 0, -2),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.oneof(word, fc.constantFrom(1, 0), fc.boolean(), fc.constant(null), fc.constant({ x: "a" })), { maxLength: 4 }),
+  fc.constant({ nested: "a" }),
+);
+const record = fc.record(
+  { project: fc.constantFrom("acme/a", "acme/b", 7), kind: fc.constantFrom("model", "artifact", true), stage: odd, status: odd, tags: odd, n: fc.integer({ min: 0, max: 3 }) },
+  { requiredKeys: ["n"] },
+);
+const term = fc.oneof(
+  fc.constantFrom("project:acme/a", "project:acme/b|7", "kind:model", "kind:true", "project:acme/a, kind:model", "project:7, kind:artifact"),
+  fc.tuple(fc.constantFrom("stage", "status", "tags"), word).map(([field, value]) => `${field}:${value === "" ? "nil" : value}`),
+  fc.tuple(fc.constantFrom("stage", "status", "tags"), fc.constantFrom("1", "0", "1.5", "-2", "false")).map(([field, value]) => `${field}:${value}`),
+  fc.tuple(fc.constantFrom("stage", "tags"), word, word).map(([field, a, b]) => `${field}:${a || "x"}|${b || "y"}`),
+  fc.constantFrom("stage:nil", "tags:nil", "n:>1", "stage:~a"),
+);
+const queryText = fc.array(term, { minLength: 1, maxLength: 3 }).map((terms) => terms.join(", "));
+const sortText = fc.constantFrom("n", "-n", "key", "-seq", "");
+
+function storeQuery(q: string, s: string, limit: number): StoreQuery {
+  return { where: parseQuery(q), ...(s === "" ? {} : { sort: parseSort(s) }), limit };
+}
+
+async function answers(store: Store, queries: readonly [string, string, number][]): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const [q, s, limit] of queries) {
+    const result = await store.query("items", storeQuery(q, s, limit));
+    // Without a sort both stores answer in key order (the tie-break).
+    out.push({ total: result.total, items: result.items.map((item) => [item.key, item.revision, item.value]) });
+  }
+  return out;
+}
+
+describe("fileStore() index projections", () => {
+  test("a reopened store answers like memoryStore() for any indexed values, before and after further writes", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(record, { minLength: 1, maxLength: 40 }),
+        fc.array(fc.tuple(queryText, sortText, fc.integer({ min: 1, max: 50 })), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(fc.constantFrom("update", "delete", "insert"), fc.nat(), record), { maxLength: 6 }),
+        async (records, queries, changes) => {
+          const dir = freshDir();
+          const writer = await fileStore({ dir, ...quiet });
+          const reference = memoryStore();
+          const writes = records.map((value, n) => put(`k${String(n).padStart(2, "0")}`, 0, value));
+          await writer.commit(writes);
+          await reference.commit(writes);
+          await writer.compact();
+          await writer.close();
+
+          const reopened = await fileStore({ dir, ...quiet });
+          expect(await answers(reopened, queries)).toEqual(await answers(reference, queries));
+          // Replacing or deleting a row files it out of the indexes through its projection.
+          const revisions = new Map(writes.map((write) => [write.key, 1]));
+          for (const [change, at, value] of changes) {
+            const key = change === "insert" ? `n${revisions.size}` : `k${String(at % records.length).padStart(2, "0")}`;
+            const revision = revisions.get(key) ?? 0;
+            let write: Write;
+            if (change === "delete" && revision > 0) {
+              write = { op: "delete", collection: "items", key, expect: revision };
+              revisions.set(key, 0);
+            } else {
+              write = put(key, revision, value);
+              revisions.set(key, revision + 1);
+            }
+            await reopened.commit([write]);
+            await reference.commit([write]);
+          }
+          expect(await answers(reopened, queries)).toEqual(await answers(reference, queries));
+          await reopened.close();
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  test("the first query after open parses only the values it filters further, sorts or returns", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet });
+    const writes: Write[] = [];
+    for (let n = 0; n < 400; n++) {
+      writes.push(put(`k${n}`, 0, { project: "acme/a", kind: "model", stage: n % 40 === 0 ? "production" : "testing", tags: n % 80 === 0 ? ["x", "y"] : ["y"], payload: `value-${n}` }));
+    }
+    await store.commit(writes);
+    await store.compact();
+    await store.close();
+
+    const reopened = await fileStore({ dir, ...quiet });
+    const parse = vi.spyOn(JSON, "parse");
+    const valuesParsed = () => parse.mock.calls.filter(([text]) => typeof text === "string" && text.includes('"payload"')).length;
+    const page = await reopened.query("items", { where: parseQuery("project:acme/a, kind:model, stage:production, tags:x"), sort: parseSort("-payload"), limit: 2 });
+    expect(page.total).toBe(5);
+    expect(page.items.map((item) => item.key)).toEqual(["k80", "k320"]);
+    // The 5 matches (sorted by their payload) are parsed; none of the other 395 values is.
+    expect(valuesParsed()).toBe(5);
+    // A query on a field no index holds still reads every value.
+    const scan = await reopened.query("items", { where: parseQuery("payload:value-7"), limit: 5 });
+    expect(scan.items.map((item) => item.key)).toEqual(["k7"]);
+    expect(valuesParsed()).toBe(400);
+    await reopened.close();
+  });
+
+  test("opened with other indexes than it was written with, a store reads the fields its lines lack from the values", async () => {
+    const dir = freshDir();
+    const writer = await fileStore({ dir, ...quiet, indexes: ["stage"] });
+    const values = [
+      { project: "p", kind: "model", stage: "production", tags: ["x"] },
+      { project: "p", kind: "model", stage: "testing", tags: ["x", "y"] },
+      { project: "q", kind: "model", stage: "production", tags: [] },
+    ];
+    await writer.commit(values.map((value, n) => put(`k${n}`, 0, value)));
+    await writer.compact();
+    await writer.close();
+    const header = JSON.parse(readFileSync(join(dir, "snapshot.jsonl"), "utf8").split("\n")[0] ?? "") as { projection: string[] };
+    expect(header.projection).toEqual(["stage", "project", "kind"]);
+
+    const reader = await fileStore({ dir, ...quiet, indexes: ["tags", "stage"] });
+    const keys = async (q: string) => (await reader.query("items", { where: parseQuery(q) })).items.map((item) => item.key);
+    expect(await keys("tags:x")).toEqual(["k0", "k1"]);
+    expect(await keys("tags:y, stage:testing")).toEqual(["k1"]);
+    expect(await keys("project:p, kind:model, stage:production")).toEqual(["k0"]);
+    // Its own compaction writes projections of its own fields, built from the values.
+    await reader.compact();
+    await reader.close();
+    const lines = readFileSync(join(dir, "snapshot.jsonl"), "utf8").split("\n");
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({ projection: ["tags", "stage", "project", "kind"] });
+    expect(JSON.parse(lines[2] ?? "")).toMatchObject({ k: "k1", i: { tags: ["x", "y"], stage: "testing", project: "p", kind: "model" } });
+  });
+
+  test("a snapshot without projections (written before them) and a line with an unreadable one are read from the values", async () => {
+    const dir = freshDir();
+    const writer = await fileStore({ dir, ...quiet });
+    await writer.commit([put("a", 0, { stage: "production", tags: ["x"] }), put("b", 0, { stage: "testing", tags: ["x"] }), put("c", 0, { stage: "production" })]);
+    await writer.compact();
+    await writer.close();
+    const query = { where: parseQuery("stage:production, tags:x") };
+
+    editSnapshot(
+      dir,
+      ({ projection: _projection, ...header }) => header,
+      ({ i: _i, ...line }) => line,
+    );
+    const old = await fileStore({ dir, ...quiet });
+    expect((await old.query("items", query)).items.map((item) => item.key)).toEqual(["a"]);
+    await old.compact(); // writes the projections
+    await old.close();
+    expect(readFileSync(join(dir, "snapshot.jsonl"), "utf8")).toContain('"i":{"stage":"production","tags":["x"]}');
+
+    // A projection that is not an object (an edit by hand): the line is read in full, its `i` ignored.
+    editSnapshot(
+      dir,
+      (header) => header,
+      (line) => (line.k === "b" ? { c: line.c, k: line.k, r: line.r, s: line.s, i: "stage", v: line.v } : line),
+    );
+    const edited = await fileStore({ dir, ...quiet });
+    expect((await edited.query("items", query)).items.map((item) => item.key)).toEqual(["a"]);
+    expect((await edited.query("items", { where: parseQuery("stage:testing") })).items.map((item) => item.key)).toEqual(["b"]);
+    await edited.close();
+  });
+});
