@@ -164,6 +164,13 @@ interface LazySource {
   readonly projectionFields: ReadonlySet<string> | undefined;
   /** The projection fields joined by NUL: a compaction with the same fields reuses a row's projection text. */
   readonly projectionKey: string | undefined;
+  /** How many of the collection's lazy rows still hold their value as text (shared by its sources). */
+  readonly tally: { unparsed: number };
+}
+
+/** The source of rows whose projection is built for `fields` (a collection's snapshot, or this store's own fields). */
+function lazySource(collection: string, fields: readonly string[] | undefined, tally: { unparsed: number }): LazySource {
+  return { collection, projectionFields: fields === undefined ? undefined : new Set(fields), projectionKey: fields?.join("\u0000"), tally };
 }
 
 /**
@@ -182,17 +189,20 @@ class LazyRow implements ProjectedItem {
   #item: StoredItem | undefined;
   /** The projection's text until first used, then the parsed object (the text, a slice, would keep the snapshot's text alive). */
   #projection: string | Readonly<Record<string, unknown>> | undefined;
+  #source: LazySource;
 
   constructor(
     readonly key: string,
     readonly revision: number,
     readonly seq: number,
     text: string,
-    private readonly source: LazySource,
+    source: LazySource,
     projectionText?: string,
   ) {
     this.#text = text;
     this.#projection = projectionText;
+    this.#source = source;
+    source.tally.unparsed++;
   }
 
   /** The value's JSON text (kept until the value is parsed, then serialised again when asked). */
@@ -210,9 +220,10 @@ class LazyRow implements ProjectedItem {
     const value = this.parse();
     this.#item = Object.freeze({ key: this.key, revision: this.revision, seq: this.seq, value });
     this.#text = undefined;
+    this.#source.tally.unparsed--;
     const projection = this.#projection;
     // Still text: no index has read it. Parsed: an index may have filed the row by it, so it stays unless equal.
-    if (typeof projection === "string" || (projection !== undefined && sameJson(projection, projectionOf(value, this.source.projectionFields ?? [])))) {
+    if (typeof projection === "string" || (projection !== undefined && sameProjection(projection, value, this.#source.projectionFields))) {
       this.#projection = undefined;
     }
     return this.#item;
@@ -231,15 +242,15 @@ class LazyRow implements ProjectedItem {
     try {
       return JSON.parse(this.#text as string) as JsonValue;
     } catch (error) {
-      throw storageError(`The snapshot record ${this.source.collection}/${this.key} is unreadable (${describe(error)}). Restore ${SNAPSHOT_FILE} from a backup.`, {
-        collection: this.source.collection,
+      throw storageError(`The snapshot record ${this.#source.collection}/${this.key} is unreadable (${describe(error)}). Restore ${SNAPSHOT_FILE} from a backup.`, {
+        collection: this.#source.collection,
         key: this.key,
       });
     }
   }
 
   get projectionFields(): ReadonlySet<string> | undefined {
-    return this.#projection === undefined ? undefined : this.source.projectionFields;
+    return this.#projection === undefined ? undefined : this.#source.projectionFields;
   }
 
   get projection(): Readonly<Record<string, unknown>> | undefined {
@@ -252,15 +263,26 @@ class LazyRow implements ProjectedItem {
       projection = undefined;
     }
     // An unreadable projection (a hand edit) is built from the value instead: `{}` would file the row nowhere.
-    if (projection === null || typeof projection !== "object" || Array.isArray(projection)) projection = projectionOf(this.peek(), this.source.projectionFields ?? []);
+    if (projection === null || typeof projection !== "object" || Array.isArray(projection)) projection = projectionOf(this.peek(), this.#source.projectionFields ?? []);
     return (this.#projection = projection as Readonly<Record<string, unknown>>);
   }
 
   /** The projection's text when it was built for the fields `key` (see {@link LazySource.projectionKey}). */
   projectionTextFor(key: string): string | undefined {
     const kept = this.#projection;
-    if (this.source.projectionKey !== key || kept === undefined) return undefined;
+    if (this.#source.projectionKey !== key || kept === undefined) return undefined;
     return typeof kept === "string" ? kept : JSON.stringify(kept);
+  }
+
+  /**
+   * Keeps the projection a compaction just built from the still unparsed value for `source`'s fields,
+   * so the next compaction reuses it instead of parsing the value again. Any projection agrees with
+   * the value, so indexes that filed the row by another one (or by the value) read the same keys.
+   */
+  adoptProjection(text: string, source: LazySource): void {
+    if (this.#item !== undefined || typeof this.#projection === "object") return;
+    this.#projection = text;
+    this.#source = source;
   }
 }
 
@@ -274,9 +296,19 @@ function projectionOf(value: unknown, fields: Iterable<string>): Record<string, 
   return projection;
 }
 
-/** True when two projections hold the same fields with the same keys (both built in field order). */
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/** True when `projection` holds exactly what {@link projectionOf} would build from `value` for `fields`. */
+function sameProjection(projection: Readonly<Record<string, unknown>>, value: unknown, fields: ReadonlySet<string> | undefined): boolean {
+  let count = 0;
+  for (const field of fields ?? []) {
+    const expected = projectedField(value, field);
+    if (expected === undefined) continue;
+    count++;
+    const kept = Object.prototype.hasOwnProperty.call(projection, field) ? projection[field] : undefined;
+    if (Array.isArray(expected)) {
+      if (!Array.isArray(kept) || kept.length !== expected.length || expected.some((key, n) => kept[n] !== key)) return false;
+    } else if (kept !== expected) return false;
+  }
+  return Object.keys(projection).length === count;
 }
 
 /** A row as handed out: a lazy row's parsed item, or the item itself. */
@@ -298,17 +330,22 @@ class Collection {
   private table: MemoryTable | undefined;
   /** What this collection's snapshot rows share. */
   readonly source: LazySource;
+  /** The source of projections a compaction built here for this store's own fields (see {@link LazyRow.adoptProjection}). */
+  private ownSource: LazySource | undefined;
 
   constructor(
-    name: string,
+    private readonly name: string,
     private readonly options: MemoryTableOptions,
     projectionFields?: readonly string[],
   ) {
-    this.source = {
-      collection: name,
-      projectionFields: projectionFields === undefined ? undefined : new Set(projectionFields),
-      projectionKey: projectionFields === undefined ? undefined : projectionFields.join("\u0000"),
-    };
+    this.source = lazySource(name, projectionFields, { unparsed: 0 });
+  }
+
+  /** The source for projections built for `fields` (the snapshot's own when they are the same). */
+  sourceFor(fields: readonly string[], key: string): LazySource {
+    if (this.source.projectionKey === key) return this.source;
+    if (this.ownSource?.projectionKey !== key) this.ownSource = lazySource(this.name, fields, this.source.tally);
+    return this.ownSource;
   }
 
   /** Records by key. */
@@ -329,7 +366,23 @@ class Collection {
   /** The record `key` with its value parsed. */
   get(key: string): StoredItem | undefined {
     const row = this.rows.get(key);
-    return row === undefined ? undefined : itemOf(row);
+    if (row === undefined) return undefined;
+    const item = itemOf(row);
+    this.settle();
+    return item;
+  }
+
+  /**
+   * Once most rows were parsed, parses the rest: every row's text is a slice of a decoded piece of the
+   * snapshot, which stays in memory while any row of it is unparsed, beside the values parsed from it.
+   * Past half, finishing costs less than the text kept (a value's text is about its parsed size).
+   */
+  private settle(): void {
+    const tally = this.source.tally;
+    // Rows replaced or deleted unparsed still count: the tally errs towards settling later, never wrongly.
+    if (tally.unparsed === 0 || tally.unparsed * 2 >= this.map.size) return;
+    for (const row of this.map.values()) if (row instanceof LazyRow) void row.item;
+    tally.unparsed = 0; // every row here is parsed (the ones that left no longer matter)
   }
 
   /** Every record with its value parsed. */
@@ -364,9 +417,14 @@ class Collection {
       this.table = table;
     }
     const result = this.table.query(query);
-    return { ...result, items: result.items.map(itemOf) };
+    const items = result.items.map(itemOf);
+    this.settle();
+    return { ...result, items };
   }
 }
+
+/** The longest snapshot header read when only the header is needed (its `seq`). */
+const MAX_HEADER_BYTES = 1 << 20;
 
 /** Thrown while loading when the files look inconsistent, possibly because another process is compacting. */
 class InconsistentFiles extends Error {}
@@ -1363,16 +1421,24 @@ class FileStoreEngine {
    * A record line of the snapshot or archive (without its newline): the shape JSON.stringify({ c, k, r, s, v })
    * gives, with the value's kept text when there is some (no parse, no second serialisation).
    */
-  private recordLine(collectionJson: string, row: Row, project: boolean): string {
+  private recordLine(collectionJson: string, row: Row, projectTo: LazySource | undefined): string {
     const text = row instanceof LazyRow ? row.text : (this.committedText.get(row) ?? JSON.stringify(row.value));
     const head = `{"c":${collectionJson},"k":${JSON.stringify(row.key)},"r":${row.revision},"s":${row.seq}`;
-    return project ? `${head},"i":${this.projectionTextOf(row)},"v":${text}}` : `${head},"v":${text}}`;
+    return projectTo === undefined ? `${head},"v":${text}}` : `${head},"i":${this.projectionTextOf(row, projectTo)},"v":${text}}`;
   }
 
-  /** A snapshot line's index projection: the row's own when it was built for the same fields, else built from the value. */
-  private projectionTextOf(row: Row): string {
-    const kept = row instanceof LazyRow ? row.projectionTextFor(this.projectionKey) : undefined;
-    return kept ?? JSON.stringify(projectionOf(row instanceof LazyRow ? row.peek() : row.value, this.projectionFields));
+  /**
+   * A snapshot line's index projection: the row's own when it was built for the same fields, else built
+   * from the value (an unparsed row then keeps it, with `own`, its collection's source for this store's
+   * fields: the next compaction does not parse the value again).
+   */
+  private projectionTextOf(row: Row, own: LazySource): string {
+    if (!(row instanceof LazyRow)) return JSON.stringify(projectionOf(row.value, this.projectionFields));
+    const kept = row.projectionTextFor(this.projectionKey);
+    if (kept !== undefined) return kept;
+    const text = JSON.stringify(projectionOf(row.peek(), this.projectionFields));
+    row.adoptProjection(text, own);
+    return text;
   }
 
   /** Lets the event loop run (commits, reads) between slices of a compaction; stops it if the store failed. */
@@ -1424,7 +1490,7 @@ class FileStoreEngine {
     for (const { collection, rows, tombstones } of archived) {
       const c = JSON.stringify(collection);
       for (const row of rows) {
-        pending += sealLine(this.recordLine(c, row, false));
+        pending += sealLine(this.recordLine(c, row, undefined));
         if (pending.length >= COMPACTION_SLICE) {
           archiveChunks.push(Buffer.from(pending));
           pending = "";
@@ -1541,8 +1607,15 @@ class FileStoreEngine {
       throw error;
     }
     try {
-      const head = Buffer.alloc(4096);
-      const n = this.fs.readSync(fd, head, 0, head.length, 0);
+      // The header line is short, unless it lists many long projection fields: read on to its newline.
+      let head = Buffer.alloc(4096);
+      let n = 0;
+      for (;;) {
+        const read = this.fs.readSync(fd, head, n, head.length - n, n);
+        n += read;
+        if (read === 0 || head.subarray(0, n).includes(0x0a) || n >= MAX_HEADER_BYTES) break;
+        if (n === head.length) head = Buffer.concat([head, Buffer.alloc(head.length)]);
+      }
       const header = readHeader(head.subarray(0, n))?.header;
       return typeof header?.seq === "number" ? header.seq : 0;
     } finally {
@@ -1572,8 +1645,9 @@ class FileStoreEngine {
       };
       for (const { collection, rows } of live) {
         const c = JSON.stringify(collection);
+        const own = this.table(collection).sourceFor(this.projectionFields, this.projectionKey);
         for (const row of rows) {
-          chunk += `${this.recordLine(c, row, true)}\n`;
+          chunk += `${this.recordLine(c, row, own)}\n`;
           if (chunk.length >= COMPACTION_SLICE) {
             emit();
             await this.compactionBreak();

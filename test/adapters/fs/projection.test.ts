@@ -3,6 +3,7 @@
  * and parses only the values a query filters further, sorts or returns. These cases pin that the
  * answers stay exactly those of `memoryStore()`, and that the parsing is really avoided.
  */
+import * as nodeFs from "node:fs";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +16,8 @@ import { memoryStore } from "../../../src/store/memory.js";
 import type { Store, StoreQuery, Write } from "../../../src/store/store.js";
 
 const RUNS = Number(process.env.FC_RUNS ?? 25);
+/** Runs of the large property test (thousands of rows each): more in long runs, 2 by default. */
+const LARGE_RUNS = Number(process.env.FS_LARGE_RUNS ?? 2);
 const root = mkdtempSync(join(tmpdir(), "av-fs-projection-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
@@ -200,5 +203,150 @@ describe("fileStore() index projections", () => {
     expect((await edited.query("items", query)).items.map((item) => item.key)).toEqual(["a"]);
     expect((await edited.query("items", { where: parseQuery("stage:testing") })).items.map((item) => item.key)).toEqual(["b"]);
     await edited.close();
+  });
+
+  test("large collections (sorted views, and one small bucket sorted on its own) answer like memoryStore() page by page, across reopen, compaction and refresh", async () => {
+    // Above 2,048 rows a query of one bucket pages through a sorted view of every row when the bucket
+    // holds an eighth of them or more (`big`), and sorts the bucket alone below that (p1..p4).
+    const large = fc.record({
+      project: fc.oneof({ weight: 6, arbitrary: fc.constant("big") }, { weight: 4, arbitrary: fc.constantFrom("p1", "p2", "p3", "p4", 5) }),
+      kind: fc.constantFrom("model", "data", true),
+      stage: fc.constantFrom("production", "testing", 1, null, ["production", "x"]),
+      tags: fc.oneof(fc.array(fc.constantFrom("t1", "t2", "t3", 1, null, '},"v":', "{a}", '\\"q'), { maxLength: 3 }), fc.constant("t1")),
+      n: fc.integer({ min: 0, max: 10 }),
+    });
+    const queries: [string, string, number][] = [
+      ["project:big", "-n", 300],
+      ["project:p1", "-n", 20],
+      ["project:p2, kind:model", "n", 7],
+      ["stage:production", "-seq", 100],
+      ["tags:t1|t2", "-n", 400],
+      ["project:p3|p4", "n", 9],
+      ["kind:model", "-n", 900],
+      ["stage:testing, tags:t3", "-n", 33],
+    ];
+    const allPages = async (store: Store, q: StoreQuery): Promise<unknown> => {
+      const pages: unknown[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 200; page++) {
+        const result = await store.query("items", { ...q, ...(cursor === undefined ? {} : { cursor }) });
+        pages.push({ total: result.total, items: result.items.map((item) => [item.key, item.revision, item.value]) });
+        if (result.cursor === null || result.cursor === undefined) break;
+        cursor = result.cursor;
+      }
+      const offset = await store.query("items", { ...q, offset: 7 });
+      pages.push({ total: offset.total, items: offset.items.map((item) => item.key) });
+      return pages;
+    };
+    const compare = async (store: Store, reference: Store): Promise<void> => {
+      for (const [q, s, limit] of queries) {
+        const query = storeQuery(q, s, limit);
+        expect(await allPages(store, query), `${q} ${s} ${limit}`).toEqual(await allPages(reference, query));
+      }
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.noShrink(fc.array(large, { minLength: 2600, maxLength: 3000 })),
+        fc.noShrink(fc.array(fc.tuple(fc.nat(), large, fc.boolean()), { minLength: 50, maxLength: 200 })),
+        async (records, changes) => {
+          const dir = freshDir();
+          const writer = await fileStore({ dir, ...quiet });
+          const reference = memoryStore();
+          const writes = records.map((value, n) => put(`k${n}`, 0, value));
+          await writer.commit(writes);
+          await reference.commit(writes);
+          await writer.compact();
+          await writer.close();
+          const reopened = await fileStore({ dir, ...quiet });
+          const other = await fileStore({ dir, ...quiet });
+          await compare(reopened, reference);
+          const revisions = new Map(writes.map((write) => [write.key, 1]));
+          for (const [at, value, remove] of changes) {
+            const key = `k${at % records.length}`;
+            const revision = revisions.get(key) ?? 0;
+            const write: Write = remove && revision > 0 ? { op: "delete", collection: "items", key, expect: revision } : put(key, revision, value);
+            revisions.set(key, write.op === "delete" ? 0 : revision + 1);
+            await reopened.commit([write]);
+            await reference.commit([write]);
+          }
+          await compare(reopened, reference);
+          await reopened.compact();
+          await other.refresh?.();
+          await compare(other, reference);
+          await reopened.close();
+          await other.close();
+          const again = await fileStore({ dir, ...quiet, indexes: ["tags", "stage"] });
+          await compare(again, reference);
+          await again.close();
+        },
+      ),
+      { numRuns: LARGE_RUNS },
+    );
+  }, 600_000);
+
+  test("a compaction keeps the projections it had to build from values: the next one parses none", async () => {
+    const dir = freshDir();
+    const writer = await fileStore({ dir, ...quiet, indexes: ["stage"] });
+    await writer.commit(Array.from({ length: 300 }, (_, n) => put(`k${n}`, 0, { stage: "s", payload: `p${n}` })));
+    await writer.compact();
+    await writer.close();
+
+    const reopened = await fileStore({ dir, ...quiet }); // other indexes: the lines' projections do not fit
+    const parse = vi.spyOn(JSON, "parse");
+    const valuesParsed = () => parse.mock.calls.filter(([text]) => typeof text === "string" && text.includes('"payload"')).length;
+    await reopened.compact();
+    expect(valuesParsed()).toBe(300);
+    await reopened.commit([put("z", 0, { stage: "s" })]);
+    await reopened.compact();
+    await reopened.compact();
+    expect(valuesParsed()).toBe(300);
+    expect((await reopened.query("items", { where: parseQuery("tags:nil, stage:s"), limit: 0 })).total).toBe(301);
+    await reopened.close();
+  });
+
+  test("once more than half of a collection's values were parsed, the rest are too (the snapshot's text is let go)", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet });
+    await store.commit(Array.from({ length: 100 }, (_, n) => put(`k${n}`, 0, { project: `p${n % 10}`, kind: "model", payload: `p${n}` })));
+    await store.compact();
+    await store.close();
+
+    const reopened = await fileStore({ dir, ...quiet });
+    const parse = vi.spyOn(JSON, "parse");
+    const valuesParsed = () => parse.mock.calls.filter(([text]) => typeof text === "string" && text.includes('"payload"')).length;
+    for (let project = 0; project < 5; project++) {
+      const page = await reopened.query("items", { where: parseQuery(`project:p${project}`), sort: parseSort("-payload"), limit: 3 });
+      expect(page.total).toBe(10);
+    }
+    expect(valuesParsed()).toBe(50); // five projects of ten: half, not more
+    expect((await reopened.get("items", "k99"))?.value).toEqual({ project: "p9", kind: "model", payload: "p99" });
+    expect(valuesParsed()).toBe(100); // one more: the other 49 follow
+    const page = await reopened.query("items", { where: parseQuery("project:p7"), sort: parseSort("payload"), limit: 2 });
+    expect(page.items.map((item) => item.key)).toEqual(["k17", "k27"]);
+    expect(valuesParsed()).toBe(100);
+    await reopened.close();
+  });
+
+  test("a snapshot header longer than 4 KiB (many long index names) is read whole: a compaction does not reload the store", async () => {
+    const dir = freshDir();
+    const indexes = Array.from({ length: 120 }, (_, n) => `field_${"x".repeat(40)}_${n}`);
+    let snapshotReads = 0;
+    const fs = {
+      ...nodeFs,
+      readFileSync: ((path: nodeFs.PathOrFileDescriptor, options?: unknown) => {
+        if (String(path).endsWith("snapshot.jsonl")) snapshotReads++;
+        return nodeFs.readFileSync(path, options as never);
+      }) as typeof nodeFs.readFileSync,
+    };
+    const store = await fileStore({ dir, ...quiet, indexes, fs });
+    await store.commit([put("a", 0, { field_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_0: "v" })]);
+    await store.compact();
+    expect(readFileSync(join(dir, "snapshot.jsonl"), "utf8").indexOf("\n")).toBeGreaterThan(4096);
+    const reads = snapshotReads;
+    await store.commit([put("b", 0, { n: 1 })]);
+    await store.compact();
+    expect(snapshotReads).toBe(reads);
+    expect((await store.get("items", "a"))?.value).toEqual({ field_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_0: "v" });
+    await store.close();
   });
 });
