@@ -6,12 +6,13 @@ import type { Comparison, Figure } from "./figure.js";
  * - durable writes of a persistent store: append + fdatasync, and temp + fsync + rename + dir fsync
  *   (sequential register first against the append + fdatasync rounds interleaved with its own rounds);
  * - register-sequential at a size where lowdb ran: lowdb's write at that size;
- * - open: reading and parsing the same records as JSON lines into a Map.
+ * - open, and the first page after open: reading and parsing the same records as JSON lines into a Map
+ *   (what a store that parses everything at open would pay before its first answer).
  */
 export function baselinesOf(figure: Figure, persistent: boolean): string[] {
   if (figure.store === "baseline") return [];
   const size = figure.size;
-  if (figure.workload === "open") return [`baseline/read-parse-lines/${size}`];
+  if (figure.workload === "open" || figure.workload === "first-page-after-open") return [`baseline/read-parse-lines/${size}`];
   if (figure.workload.startsWith("resident")) return [];
   const writes = figure.workload.startsWith("register") || figure.workload === "stage";
   if (!writes || !persistent) return ["baseline/zod-map"];

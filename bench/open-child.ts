@@ -3,15 +3,19 @@
  * depends on the benchmark process's heap (which holds the whole seed). Arguments:
  *   `open <store name> <location>`: opens the persistent store (production settings, fs: durability
  *   "full"), `refresh()`, a first `get`, then closes it untimed.
+ *   `first-page <store name> <location>`: opens the store as `open` does (untimed), then times the first
+ *   filtered page through the registry (the list workload's query), the cost a one-command process
+ *   (the CLI) pays on top of the open.
  *   `read-parse-lines <file>`: reads the file, `JSON.parse` per line, `Map.set` by key.
  * Modules are loaded before the clock starts. Prints one JSON line: `{"ms": elapsed}`.
  */
 import { readFileSync } from "node:fs";
-import type { StoredItem } from "../src/index.js";
+import { createRegistry, SYSTEM, type StoredItem } from "../src/index.js";
 import { BENCH_STORES } from "./stores/index.js";
+import { BENCH_PROJECT, LIST_QUERY } from "./version-mix.js";
 import { openAndTouch } from "./workloads/open-time.js";
 
-const USAGE = "usage: open-child open <store> <location> | open-child read-parse-lines <file>";
+const USAGE = "usage: open-child open|first-page <store> <location> | open-child read-parse-lines <file>";
 const [mode, ...rest] = process.argv.slice(2);
 
 /** Elapsed milliseconds of `work`. */
@@ -22,7 +26,7 @@ async function time(work: () => Promise<unknown> | unknown): Promise<number> {
 }
 
 async function main(): Promise<number> {
-  if (mode === "open") {
+  if (mode === "open" || mode === "first-page") {
     const [name, location] = rest;
     const factory = BENCH_STORES.find((candidate) => candidate.name === name);
     if (factory === undefined || location === undefined) throw new Error(USAGE);
@@ -30,9 +34,20 @@ async function main(): Promise<number> {
     const reason = await factory.unavailable();
     if (reason !== undefined) throw new Error(`store ${factory.name} unavailable: ${reason}`);
     let store: Awaited<ReturnType<typeof openAndTouch>> | undefined;
-    const ms = await time(async () => {
+    let ms: number;
+    if (mode === "open") {
+      ms = await time(async () => {
+        store = await openAndTouch(factory, location);
+      });
+    } else {
       store = await openAndTouch(factory, location);
-    });
+      const session = createRegistry({ store }).as(SYSTEM);
+      let items = 0;
+      ms = await time(async () => {
+        items = (await session.models.list(BENCH_PROJECT, { query: LIST_QUERY, limit: 50 })).results.length;
+      });
+      if (items === 0) throw new Error("the first page after open is empty");
+    }
     await store?.close?.();
     return ms;
   }

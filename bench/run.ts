@@ -22,7 +22,7 @@ import { SeedSource } from "./seed-source.js";
 import type { Spread } from "./statistics.js";
 import { BENCH_STORES, type BenchStoreFactory } from "./stores/index.js";
 import { evaluateTargets } from "./targets.js";
-import { measureOpenTime, openAndTouch } from "./workloads/open-time.js";
+import { measureFirstPageAfterOpen, measureOpenTime, openAndTouch } from "./workloads/open-time.js";
 import { runRegistryWorkloads, type OperationCounts } from "./workloads/registry-workloads.js";
 import { measureResidentMemory } from "./workloads/resident-memory.js";
 
@@ -126,6 +126,14 @@ async function main(): Promise<void> {
 
         if (factory.persistent) {
           push(factory.name, "open", size, "ms", await measureOpenTime({ warmup: WARMUP, rounds: Math.min(rounds, 5) }, factory, location), "open + refresh + first get");
+          push(
+            factory.name,
+            "first-page-after-open",
+            size,
+            "ms",
+            await measureFirstPageAfterOpen({ warmup: WARMUP, rounds: Math.min(rounds, 5) }, factory, location),
+            "the list workload's first page right after open, in a fresh process (open untimed)",
+          );
         }
         if (!all) {
           await factory.destroy(location);

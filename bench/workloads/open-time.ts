@@ -20,3 +20,12 @@ export async function openAndTouch(factory: BenchStoreFactory, location: string)
 export async function measureOpenTime(plan: { warmup: number; rounds: number }, factory: BenchStoreFactory, location: string): Promise<Spread> {
   return await measureInChild(plan, ["open", factory.name, location]);
 }
+
+/**
+ * Milliseconds of the first filtered page (the list workload's query, through the registry) right
+ * after opening a persistent store, in a fresh child process per round: what a one-command process
+ * (the CLI's `ls`) pays on top of the open, before any index or value is in memory.
+ */
+export async function measureFirstPageAfterOpen(plan: { warmup: number; rounds: number }, factory: BenchStoreFactory, location: string): Promise<Spread> {
+  return await measureInChild(plan, ["first-page", factory.name, location]);
+}
