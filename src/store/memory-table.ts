@@ -379,6 +379,20 @@ export interface MemoryTableOptions {
   readonly viewMinShare?: number;
 }
 
+/** The fields of the single-field and compound indexes a table with `options` keeps. */
+function indexFieldsOf(options: MemoryTableOptions): { single: string[]; compound: (readonly string[])[] } {
+  // Dates match by span, not by string equality: no index holds them.
+  const single = (options.indexes ?? DEFAULT_INDEXED_FIELDS).filter((field) => !isDateField(field));
+  const compound = (options.compoundIndexes ?? DEFAULT_COMPOUND_INDEXES).filter((fields) => fields.length >= 2 && !fields.some(isDateField));
+  return { single, compound };
+}
+
+/** @internal Every field an index of a table with `options` reads, once each (what a {@link ProjectedItem} projects). */
+export function indexedFields(options: MemoryTableOptions): string[] {
+  const { single, compound } = indexFieldsOf(options);
+  return [...new Set([...single, ...compound.flat()])];
+}
+
 /** The compound indexes the memory store keeps by default: versions of one project and kind. */
 export const DEFAULT_COMPOUND_INDEXES: readonly (readonly string[])[] = Object.freeze([Object.freeze(["project", "kind"])]);
 
@@ -399,14 +413,9 @@ export class MemoryTable {
 
   constructor(options: MemoryTableOptions = {}) {
     this.viewMinShare = options.viewMinShare ?? 0;
-    for (const field of options.indexes ?? DEFAULT_INDEXED_FIELDS) {
-      if (isDateField(field)) continue; // dates match by span, not by string equality
-      this.single.set(field, newIndex([field]));
-    }
-    for (const fields of options.compoundIndexes ?? DEFAULT_COMPOUND_INDEXES) {
-      if (fields.length < 2 || fields.some(isDateField)) continue;
-      this.compound.push(newIndex(fields));
-    }
+    const { single, compound } = indexFieldsOf(options);
+    for (const field of single) this.single.set(field, newIndex([field]));
+    for (const fields of compound) this.compound.push(newIndex(fields));
     this.indexes = [...this.single.values(), ...this.compound];
   }
 

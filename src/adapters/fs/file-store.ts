@@ -11,9 +11,8 @@ import { join, resolve as resolvePath } from "node:path";
 import { nanoid } from "nanoid";
 import { RegistryError } from "../../errors.js";
 import type { JsonValue } from "../../domain/json.js";
-import { DEFAULT_COMPOUND_INDEXES, DEFAULT_INDEXED_FIELDS, MemoryTable, type MemoryTableOptions } from "../../store/memory.js";
-import { isDateField } from "../../domain/query/ast.js";
-import { projectedField, type ProjectedItem } from "../../store/memory-table.js";
+import { DEFAULT_INDEXED_FIELDS, MemoryTable, type MemoryTableOptions } from "../../store/memory.js";
+import { indexedFields, projectedField, type ProjectedItem } from "../../store/memory-table.js";
 import type { CommitResult, Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../../store/store.js";
 import { checkCollection, checkKey, checkWrites, jsonTextOf } from "../../store/write-validation.js";
 import { isFrozenJsonCopy } from "../../domain/json-copy.js";
@@ -558,9 +557,8 @@ class FileStoreEngine {
     // A list of one small bucket (a project's versions among many projects') sorts that bucket rather
     // than a view of every row: values are parsed on first use, and a view parses them all.
     this.indexes = { indexes: options.indexes ?? DEFAULT_INDEXED_FIELDS, viewMinShare: 1 / 8 };
-    // Every field an index of this store reads (date fields have none): what snapshot lines project.
-    const projected = new Set([...(this.indexes.indexes ?? []), ...DEFAULT_COMPOUND_INDEXES.flat()].filter((field) => !isDateField(field)));
-    this.projectionFields = [...projected];
+    // Every field an index of this store reads: what snapshot lines project.
+    this.projectionFields = indexedFields(this.indexes);
     this.projectionKey = this.projectionFields.join("\u0000");
     this.lock = new DirectoryLock(this.fs, this.dir, (message) => this.warn(message));
     this.snapshotPath = join(this.dir, SNAPSHOT_FILE);
