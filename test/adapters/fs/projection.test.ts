@@ -4,13 +4,13 @@
  * answers stay exactly those of `memoryStore()`, and that the parsing is really avoided.
  */
 import * as nodeFs from "node:fs";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { crc32 } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, afterEach, describe, expect, test, vi } from "vitest";
 import { fileStore } from "../../../src/adapters/fs/index.js";
+import { editSnapshot } from "../../support/fs-snapshot-edit.js";
 import { parseQuery, parseSort } from "../../../src/domain/query/index.js";
 import { memoryStore } from "../../../src/store/memory.js";
 import type { Store, StoreQuery, Write } from "../../../src/store/store.js";
@@ -26,17 +26,13 @@ const freshDir = () => join(root, `s-${++counter}`);
 const quiet = { onWarning: () => {}, durability: "none" as const };
 const put = (key: string, expect: number, value: unknown): Write => ({ op: "put", collection: "items", key, expect, value: value as never });
 
-/** Rewrites the snapshot's header and record lines, then reseals the footer checksum. */
-function editSnapshot(dir: string, header: (h: Record<string, unknown>) => Record<string, unknown>, line: (l: Record<string, unknown>) => Record<string, unknown>): void {
-  const path = join(dir, "snapshot.jsonl");
-  const lines = readFileSync(path, "utf8").split("\n").slice(0, -1);
-  const footer = JSON.parse(lines.pop() as string) as { records: number };
-  const edited = lines.map((text, n) => {
-    if (n === 0) return JSON.stringify(header(JSON.parse(text) as Record<string, unknown>));
-    return text.startsWith('{"archivedKeys"') ? text : JSON.stringify(line(JSON.parse(text) as Record<string, unknown>));
-  });
-  const body = edited.join("\n") + "\n";
-  writeFileSync(path, body + JSON.stringify({ end: true, records: footer.records, crc32: crc32(Buffer.from(body)).toString(16).padStart(8, "0") }) + "\n");
+/** Each JSON line of `text` rewritten as an object by `edit`. */
+const asObject = (edit: (l: Record<string, unknown>) => Record<string, unknown>) => (text: string) => JSON.stringify(edit(JSON.parse(text) as Record<string, unknown>));
+
+/** Counts the values parsed from now on (each test's values carry a `payload` field; the spy is restored after each test). */
+function countValueParses(): () => number {
+  const parse = vi.spyOn(JSON, "parse");
+  return () => parse.mock.calls.filter(([text]) => typeof text === "string" && text.includes('"payload"')).length;
 }
 
 // Index fields get every kind of value an index must file (or not): scalars of each type, arrays with
@@ -133,8 +129,7 @@ describe("fileStore() index projections", () => {
     await store.close();
 
     const reopened = await fileStore({ dir, ...quiet });
-    const parse = vi.spyOn(JSON, "parse");
-    const valuesParsed = () => parse.mock.calls.filter(([text]) => typeof text === "string" && text.includes('"payload"')).length;
+    const valuesParsed = countValueParses();
     const page = await reopened.query("items", { where: parseQuery("project:acme/a, kind:model, stage:production, tags:x"), sort: parseSort("-payload"), limit: 2 });
     expect(page.total).toBe(5);
     expect(page.items.map((item) => item.key)).toEqual(["k80", "k320"]);
@@ -184,8 +179,8 @@ describe("fileStore() index projections", () => {
 
     editSnapshot(
       dir,
-      ({ projection: _projection, ...header }) => header,
-      ({ i: _i, ...line }) => line,
+      asObject(({ i: _i, ...line }) => line),
+      asObject(({ projection: _projection, ...header }) => header),
     );
     const old = await fileStore({ dir, ...quiet });
     expect((await old.query("items", query)).items.map((item) => item.key)).toEqual(["a"]);
@@ -196,8 +191,7 @@ describe("fileStore() index projections", () => {
     // A projection that is not an object (an edit by hand): the line is read in full, its `i` ignored.
     editSnapshot(
       dir,
-      (header) => header,
-      (line) => (line.k === "b" ? { c: line.c, k: line.k, r: line.r, s: line.s, i: "stage", v: line.v } : line),
+      asObject((line) => (line.k === "b" ? { c: line.c, k: line.k, r: line.r, s: line.s, i: "stage", v: line.v } : line)),
     );
     const edited = await fileStore({ dir, ...quiet });
     expect((await edited.query("items", query)).items.map((item) => item.key)).toEqual(["a"]);
@@ -292,8 +286,7 @@ describe("fileStore() index projections", () => {
     await writer.close();
 
     const reopened = await fileStore({ dir, ...quiet }); // other indexes: the lines' projections do not fit
-    const parse = vi.spyOn(JSON, "parse");
-    const valuesParsed = () => parse.mock.calls.filter(([text]) => typeof text === "string" && text.includes('"payload"')).length;
+    const valuesParsed = countValueParses();
     await reopened.compact();
     expect(valuesParsed()).toBe(300);
     await reopened.commit([put("z", 0, { stage: "s" })]);
@@ -312,8 +305,7 @@ describe("fileStore() index projections", () => {
     await store.close();
 
     const reopened = await fileStore({ dir, ...quiet });
-    const parse = vi.spyOn(JSON, "parse");
-    const valuesParsed = () => parse.mock.calls.filter(([text]) => typeof text === "string" && text.includes('"payload"')).length;
+    const valuesParsed = countValueParses();
     for (let project = 0; project < 5; project++) {
       const page = await reopened.query("items", { where: parseQuery(`project:p${project}`), sort: parseSort("-payload"), limit: 3 });
       expect(page.total).toBe(10);

@@ -5,9 +5,9 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { crc32 } from "node:zlib";
 import { afterAll, describe, expect, test } from "vitest";
 import { fileStore } from "../../../src/adapters/fs/index.js";
+import { editSnapshot } from "../../support/fs-snapshot-edit.js";
 import type { Write } from "../../../src/store/store.js";
 
 const root = mkdtempSync(join(tmpdir(), "av-fs-load-"));
@@ -18,16 +18,6 @@ const quiet = { onWarning: () => {}, durability: "none" as const };
 const put = (collection: string, key: string, expect: number, value: unknown): Write => ({ op: "put", collection, key, expect, value: value as never });
 
 const awkwardKeys = ['a"quote', "back\\slash", "new\nline", "tab\t", "ünïcødé ✓ 🎉", "..", "../x", "{\"c\":\"x\"}", "k".repeat(512), "\u2028sep"];
-
-/** Rewrites the snapshot's record lines with `edit`, then reseals the footer checksum. */
-function editSnapshot(dir: string, edit: (line: string) => string): void {
-  const path = join(dir, "snapshot.jsonl");
-  const lines = readFileSync(path, "utf8").split("\n").slice(0, -1);
-  const footer = JSON.parse(lines.pop() as string) as { records: number };
-  const body = [lines[0], ...lines.slice(1).map((line) => (line.startsWith('{"archivedKeys"') ? line : edit(line)))].join("\n") + "\n";
-  const crc = crc32(Buffer.from(body)).toString(16).padStart(8, "0");
-  writeFileSync(path, body + JSON.stringify({ end: true, records: footer.records, crc32: crc }) + "\n");
-}
 
 describe("fileStore() snapshot loading", () => {
   test("awkward keys and unicode values survive compaction and reopen, revisions and seqs included", async () => {
