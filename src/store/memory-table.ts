@@ -4,9 +4,9 @@
  * @module
  */
 import type { QueryNode, SortField } from "../domain/query/ast.js";
-import { isDateField } from "../domain/query/ast.js";
+import { fieldPath, isDateField } from "../domain/query/ast.js";
 import { compileQuery } from "../domain/query/match.js";
-import { compareBy, compareToPosition } from "../domain/query/sort.js";
+import { compareReading, compareToPositionReading, sortReading, type SortReader } from "../domain/query/sort.js";
 import { decodeCursor, encodeCursor, type CursorPosition } from "../domain/query/cursor.js";
 import { fieldGetter, scalarString } from "../domain/query/values.js";
 import type { StoredItem, StoreQuery, StoreQueryResult } from "./store.js";
@@ -132,8 +132,8 @@ class SortedView {
     private readonly compare: (a: Item, b: Item) => number,
     rows: Iterable<Item>,
   ) {
-    this.main = [...rows].sort(compare);
-    this.toPosition = compareToPosition(sort);
+    this.main = sortReading([...rows], sort, readSorted);
+    this.toPosition = compareToPositionReading(sort, readSorted);
   }
 
   added(item: Item): void {
@@ -336,7 +336,30 @@ function repeatsEarlier(x: readonly unknown[], index: number, k: string, seen: S
 export interface ProjectedItem extends StoredItem {
   readonly projectionFields: ReadonlySet<string> | undefined;
   readonly projection: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * Record fields (top-level, as `fieldPath` names them: `updatedAt`) whose raw values `projection` also
+   * holds, under their own names, for sorting: a sort by one of them reads the projection, so sorting
+   * parses no value. None of them is a `projectionFields` field.
+   */
+  readonly orderFields: ReadonlySet<string> | undefined;
 }
+
+/**
+ * How a table's sorts read a field: from an item's projection when it holds the field's raw value (see
+ * {@link ProjectedItem.orderFields}), else from the value. Both answer the same, so an order built from
+ * one holds for the other.
+ */
+const readSorted: SortReader = (field) => {
+  if (field === "seq") return (item) => item.seq;
+  const getValue = fieldGetter(field);
+  const path = fieldPath(field);
+  return (item) => {
+    const fields = (item as Partial<ProjectedItem>).orderFields;
+    if (fields === undefined || !fields.has(path)) return getValue(item.value);
+    const projection = (item as ProjectedItem).projection;
+    return projection !== undefined && Object.prototype.hasOwnProperty.call(projection, path) ? projection[path] : undefined;
+  };
+};
 
 /** @internal What an index reads for `field` from `value`, as {@link ProjectedItem.projection} holds it; `undefined` when nothing. */
 export function projectedField(value: unknown, field: string): unknown {
@@ -667,7 +690,7 @@ export class MemoryTable {
   query(query: StoreQuery = {}): StoreQueryResult {
     const { limit, offset, cursor: after } = checkQueryWindow(query);
     const sort = query.sort ?? [];
-    const compare = compareBy(sort);
+    const compare = compareReading<Item>(sort, readSorted);
     const position = after === undefined ? undefined : decodeCursor(after, sort);
     const { source, filter } = this.plan(query.where);
     const prefix = query.prefix ?? "";
@@ -697,11 +720,11 @@ export class MemoryTable {
     let page: Item[];
     let more: boolean;
     if (hits !== undefined || limit === undefined) {
-      const toPosition = position === undefined ? undefined : compareToPosition(sort);
+      const toPosition = position === undefined ? undefined : compareToPositionReading<Item>(sort, readSorted);
       let candidates = hits ?? [];
       if (toPosition !== undefined && position !== undefined) candidates = candidates.filter((item) => toPosition(item, position.values, position.key) > 0);
       if (limit === undefined) {
-        page = candidates.sort(compare).slice(offset);
+        page = sortReading(candidates, sort, readSorted).slice(offset);
         more = false;
       } else {
         page = topK(candidates, offset + limit, compare, () => true).slice(offset);

@@ -12,6 +12,7 @@ import { nanoid } from "nanoid";
 import { RegistryError } from "../../errors.js";
 import type { JsonValue } from "../../domain/json.js";
 import { DEFAULT_INDEXED_FIELDS, MemoryTable, type MemoryTableOptions } from "../../store/memory.js";
+import { fieldGetter } from "../../domain/query/values.js";
 import { indexedFields, projectedField, type ProjectedItem } from "../../store/memory-table.js";
 import type { CommitResult, Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../../store/store.js";
 import { checkCollection, checkKey, checkWrites, jsonTextOf } from "../../store/write-validation.js";
@@ -73,6 +74,12 @@ export interface FileStore extends Store {
 }
 
 const MIN_COMPACTION_BYTES = 4 * 1024 * 1024;
+/**
+ * Record fields whose raw values each snapshot line also projects (header `order`): what the usual lists
+ * sort by (the registry's default `-updated_at`, and creation time). A first list after open then sorts
+ * its matches, a whole project's versions included, without parsing their values.
+ */
+const ORDER_PROJECTION_FIELDS: readonly string[] = Object.freeze(["updatedAt", "createdAt"]);
 /** A compaction serialises and writes about this much between two turns of the event loop. */
 const COMPACTION_SLICE = 1024 * 1024;
 const ARCHIVED_KEYS_PREFIX = '{"archivedKeys":';
@@ -161,15 +168,29 @@ function prepare(writes: readonly Write[]): PreparedWrite[] {
 interface LazySource {
   readonly collection: string;
   readonly projectionFields: ReadonlySet<string> | undefined;
-  /** The projection fields joined by NUL: a compaction with the same fields reuses a row's projection text. */
+  /** The fields whose raw values the projections hold for sorting (see {@link ProjectedItem.orderFields}). */
+  readonly orderFields: ReadonlySet<string> | undefined;
+  /** Both kinds of fields, joined: a compaction with the same fields reuses a row's projection text. */
   readonly projectionKey: string | undefined;
   /** How many of the collection's lazy rows still hold their value as text (shared by its sources). */
   readonly tally: { unparsed: number };
 }
 
-/** The source of rows whose projection is built for `fields` (a collection's snapshot, or this store's own fields). */
-function lazySource(collection: string, fields: readonly string[] | undefined, tally: { unparsed: number }): LazySource {
-  return { collection, projectionFields: fields === undefined ? undefined : new Set(fields), projectionKey: fields?.join("\u0000"), tally };
+/** The fields a snapshot line's projection holds: index keys of `fields`, raw values of `order`. */
+interface ProjectionShape {
+  readonly fields: readonly string[];
+  readonly order: readonly string[];
+}
+
+/** The key of a projection shape (see {@link LazySource.projectionKey}). */
+function shapeKey(shape: ProjectionShape): string {
+  return `${shape.fields.join("\u0000")}\u0001${shape.order.join("\u0000")}`;
+}
+
+/** The source of rows whose projection is built for `shape` (a collection's snapshot's, or this store's own). */
+function lazySource(collection: string, shape: ProjectionShape | undefined, tally: { unparsed: number }): LazySource {
+  if (shape === undefined) return { collection, projectionFields: undefined, orderFields: undefined, projectionKey: undefined, tally };
+  return { collection, projectionFields: new Set(shape.fields), orderFields: shape.order.length === 0 ? undefined : new Set(shape.order), projectionKey: shapeKey(shape), tally };
 }
 
 /**
@@ -222,7 +243,7 @@ class LazyRow implements ProjectedItem {
     this.#source.tally.unparsed--;
     const projection = this.#projection;
     // Still text: no index has read it. Parsed: an index may have filed the row by it, so it stays unless equal.
-    if (typeof projection === "string" || (projection !== undefined && sameProjection(projection, value, this.#source.projectionFields))) {
+    if (typeof projection === "string" || (projection !== undefined && sameProjection(projection, value, this.#source))) {
       this.#projection = undefined;
     }
     return this.#item;
@@ -252,6 +273,10 @@ class LazyRow implements ProjectedItem {
     return this.#projection === undefined ? undefined : this.#source.projectionFields;
   }
 
+  get orderFields(): ReadonlySet<string> | undefined {
+    return this.#projection === undefined ? undefined : this.#source.orderFields;
+  }
+
   get projection(): Readonly<Record<string, unknown>> | undefined {
     const kept = this.#projection;
     if (typeof kept !== "string") return kept;
@@ -262,7 +287,9 @@ class LazyRow implements ProjectedItem {
       projection = undefined;
     }
     // An unreadable projection (a hand edit) is built from the value instead: `{}` would file the row nowhere.
-    if (projection === null || typeof projection !== "object" || Array.isArray(projection)) projection = projectionOf(this.peek(), this.#source.projectionFields ?? []);
+    if (projection === null || typeof projection !== "object" || Array.isArray(projection)) {
+      projection = projectionOf(this.peek(), this.#source.projectionFields ?? [], this.#source.orderFields ?? []);
+    }
     return (this.#projection = projection as Readonly<Record<string, unknown>>);
   }
 
@@ -285,20 +312,32 @@ class LazyRow implements ProjectedItem {
   }
 }
 
-/** The index projection of a value (see {@link ProjectedItem}): under each field, what an index reads for it. */
-function projectionOf(value: unknown, fields: Iterable<string>): Record<string, unknown> {
+/**
+ * The projection of a value (see {@link ProjectedItem}): under each of `fields`, what an index reads for
+ * it; under each of `order`, the field's raw value (what a sort reads).
+ */
+function projectionOf(value: unknown, fields: Iterable<string>, order: Iterable<string>): Record<string, unknown> {
   const projection: Record<string, unknown> = {};
-  for (const field of fields) {
-    const x = projectedField(value, field);
+  const define = (field: string, x: unknown) => {
     if (x !== undefined) Object.defineProperty(projection, field, { value: x, enumerable: true, writable: true, configurable: true });
-  }
+  };
+  for (const field of fields) define(field, projectedField(value, field));
+  for (const field of order) define(field, fieldGetter(field)(value));
   return projection;
 }
 
-/** True when `projection` holds exactly what {@link projectionOf} would build from `value` for `fields`. */
-function sameProjection(projection: Readonly<Record<string, unknown>>, value: unknown, fields: ReadonlySet<string> | undefined): boolean {
+/** True when `projection` holds exactly what {@link projectionOf} would build from `value` for `source`'s fields. */
+function sameProjection(projection: Readonly<Record<string, unknown>>, value: unknown, source: LazySource): boolean {
   let count = 0;
-  for (const field of fields ?? []) {
+  for (const field of source.orderFields ?? []) {
+    const expected = fieldGetter(field)(value);
+    if (expected === undefined) continue;
+    count++;
+    const kept = Object.prototype.hasOwnProperty.call(projection, field) ? projection[field] : undefined;
+    // Raw JSON values: a string or number compares as itself, anything else by its text.
+    if (kept !== expected && (typeof expected !== "object" || JSON.stringify(kept) !== JSON.stringify(expected))) return false;
+  }
+  for (const field of source.projectionFields ?? []) {
     const expected = projectedField(value, field);
     if (expected === undefined) continue;
     count++;
@@ -335,15 +374,15 @@ class Collection {
   constructor(
     private readonly name: string,
     private readonly options: MemoryTableOptions,
-    projectionFields?: readonly string[],
+    shape?: ProjectionShape,
   ) {
-    this.source = lazySource(name, projectionFields, { unparsed: 0 });
+    this.source = lazySource(name, shape, { unparsed: 0 });
   }
 
-  /** The source for projections built for `fields` (the snapshot's own when they are the same). */
-  sourceFor(fields: readonly string[], key: string): LazySource {
+  /** The source for projections built for `shape` (whose key is `key`; the snapshot's own when they are the same). */
+  sourceFor(shape: ProjectionShape, key: string): LazySource {
     if (this.source.projectionKey === key) return this.source;
-    if (this.ownSource?.projectionKey !== key) this.ownSource = lazySource(this.name, fields, this.source.tally);
+    if (this.ownSource?.projectionKey !== key) this.ownSource = lazySource(this.name, shape, this.source.tally);
     return this.ownSource;
   }
 
@@ -480,8 +519,8 @@ class FileStoreEngine {
   private readonly lockTimeoutMs: number;
   private readonly compactionBytes: number | undefined;
   private readonly indexes: MemoryTableOptions;
-  /** The fields each snapshot line written here projects (see {@link ProjectedItem}), and them joined by NUL. */
-  private readonly projectionFields: readonly string[];
+  /** The fields each snapshot line written here projects (see {@link ProjectedItem}), and their key. */
+  private readonly projection: ProjectionShape;
   private readonly projectionKey: string;
   private readonly lock: DirectoryLock;
   private readonly snapshotPath: string;
@@ -491,8 +530,8 @@ class FileStoreEngine {
   // in-memory state
   private seq = 0;
   private snapshotSeq = 0;
-  /** The projection fields of the snapshot loaded (its header's `projection`), given to its collections. */
-  private snapshotProjection: readonly string[] | undefined;
+  /** The projection fields of the snapshot loaded (its header's `projection` and `order`), given to its collections. */
+  private snapshotProjection: ProjectionShape | undefined;
   private snapshotBytes = 0;
   private tables = new Map<string, Collection>();
   /** Archived collections: keys deleted since the snapshot (the archive may still hold them). */
@@ -557,9 +596,10 @@ class FileStoreEngine {
     // A list of one small bucket (a project's versions among many projects') sorts that bucket rather
     // than a view of every row: values are parsed on first use, and a view parses them all.
     this.indexes = { indexes: options.indexes ?? DEFAULT_INDEXED_FIELDS, viewMinShare: 1 / 8 };
-    // Every field an index of this store reads: what snapshot lines project.
-    this.projectionFields = indexedFields(this.indexes);
-    this.projectionKey = this.projectionFields.join("\u0000");
+    // Every field an index of this store reads, and the sort fields of the usual lists: what snapshot lines project.
+    const fields = indexedFields(this.indexes);
+    this.projection = { fields, order: ORDER_PROJECTION_FIELDS.filter((field) => !fields.includes(field)) };
+    this.projectionKey = shapeKey(this.projection);
     this.lock = new DirectoryLock(this.fs, this.dir, (message) => this.warn(message));
     this.snapshotPath = join(this.dir, SNAPSHOT_FILE);
     this.journalPath = join(this.dir, JOURNAL_FILE);
@@ -750,9 +790,12 @@ class FileStoreEngine {
     let records = 0;
     let table: Collection | undefined;
     let tableName = "";
-    // The fields of the lines' index projections (`i`): only a list of strings is trusted, else they are ignored.
-    const projection = header.projection;
-    this.snapshotProjection = Array.isArray(projection) && projection.every((field) => typeof field === "string") ? (projection as string[]) : undefined;
+    // The fields of the lines' projections (`i`): only lists of strings are trusted, else they are ignored.
+    const strings = (list: unknown): string[] | undefined => (Array.isArray(list) && list.every((field) => typeof field === "string") ? (list as string[]) : undefined);
+    const projectionFields = strings(header.projection);
+    // A snapshot from before `order` has none; its fields never overlap `projection` (as written here).
+    const orderFields = (strings(header.order) ?? []).filter((field) => !projectionFields?.includes(field));
+    this.snapshotProjection = projectionFields === undefined ? undefined : { fields: projectionFields, order: orderFields };
     const visit = (c: string, k: string, r: number, s: number, v: string, i: string | undefined): void => {
       if (c !== tableName || table === undefined) {
         tableName = c;
@@ -1431,10 +1474,11 @@ class FileStoreEngine {
    * fields: the next compaction does not parse the value again).
    */
   private projectionTextOf(row: Row, own: LazySource): string {
-    if (!(row instanceof LazyRow)) return JSON.stringify(projectionOf(row.value, this.projectionFields));
+    const { fields, order } = this.projection;
+    if (!(row instanceof LazyRow)) return JSON.stringify(projectionOf(row.value, fields, order));
     const kept = row.projectionTextFor(this.projectionKey);
     if (kept !== undefined) return kept;
-    const text = JSON.stringify(projectionOf(row.peek(), this.projectionFields));
+    const text = JSON.stringify(projectionOf(row.peek(), fields, order));
     row.adoptProjection(text, own);
     return text;
   }
@@ -1632,8 +1676,8 @@ class FileStoreEngine {
     let crc = 0;
     let bytes = 0;
     try {
-      const projection = this.projectionFields;
-      let chunk = JSON.stringify({ format: FORMAT_VERSION, file: "snapshot", ...header, writtenAt: new Date().toISOString(), projection }) + "\n";
+      const { fields: projection, order } = this.projection;
+      let chunk = JSON.stringify({ format: FORMAT_VERSION, file: "snapshot", ...header, writtenAt: new Date().toISOString(), projection, order }) + "\n";
       const emit = () => {
         const buffer = Buffer.from(chunk);
         crc = crcUpdate(buffer, crc);
@@ -1643,7 +1687,7 @@ class FileStoreEngine {
       };
       for (const { collection, rows } of live) {
         const c = JSON.stringify(collection);
-        const own = this.table(collection).sourceFor(this.projectionFields, this.projectionKey);
+        const own = this.table(collection).sourceFor(this.projection, this.projectionKey);
         for (const row of rows) {
           chunk += `${this.recordLine(c, row, own)}\n`;
           if (chunk.length >= COMPACTION_SLICE) {

@@ -46,8 +46,20 @@ const odd = fc.oneof(
   fc.array(fc.oneof(word, fc.constantFrom(1, 0), fc.boolean(), fc.constant(null), fc.constant({ x: "a" })), { maxLength: 4 }),
   fc.constant({ nested: "a" }),
 );
+// The sort fields a snapshot line projects as raw values (`updatedAt`, `createdAt`) get dates, every
+// other JSON type, ties, and no field at all.
+const when = fc.oneof(fc.constantFrom("2026-01-02T03:04:05.000Z", "2026-01-02T03:04:05.001Z", "2025-12-31"), odd);
 const record = fc.record(
-  { project: fc.constantFrom("acme/a", "acme/b", 7), kind: fc.constantFrom("model", "artifact", true), stage: odd, status: odd, tags: odd, n: fc.integer({ min: 0, max: 3 }) },
+  {
+    project: fc.constantFrom("acme/a", "acme/b", 7),
+    kind: fc.constantFrom("model", "artifact", true),
+    stage: odd,
+    status: odd,
+    tags: odd,
+    n: fc.integer({ min: 0, max: 3 }),
+    updatedAt: when,
+    createdAt: when,
+  },
   { requiredKeys: ["n"] },
 );
 const term = fc.oneof(
@@ -58,7 +70,7 @@ const term = fc.oneof(
   fc.constantFrom("stage:nil", "tags:nil", "n:>1", "stage:~a"),
 );
 const queryText = fc.array(term, { minLength: 1, maxLength: 3 }).map((terms) => terms.join(", "));
-const sortText = fc.constantFrom("n", "-n", "key", "-seq", "");
+const sortText = fc.constantFrom("n", "-n", "key", "-seq", "", "-updated_at", "updated_at", "-created_at, n", "updatedAt");
 
 function storeQuery(q: string, s: string, limit: number): StoreQuery {
   return { where: parseQuery(q), ...(s === "" ? {} : { sort: parseSort(s) }), limit };
@@ -142,6 +154,45 @@ describe("fileStore() index projections", () => {
     await reopened.close();
   });
 
+  test("a first list sorted by updated_at or created_at after open parses only the page's values, through a sorted view or not", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet });
+    const at = (n: number) => new Date(Date.UTC(2026, 0, 1) + ((n * 7919) % 3000) * 1000).toISOString();
+    // 3,000 rows (a sorted view is kept above 2,048), all in one project but 20 of "acme/b".
+    const writes = Array.from({ length: 3000 }, (_, n) =>
+      put(`k${n}`, 0, { project: n % 150 === 0 ? "acme/b" : "acme/a", kind: "model", stage: "testing", updatedAt: at(n), createdAt: at(2999 - n), payload: `value-${n}` }),
+    );
+    await store.commit(writes);
+    await store.compact();
+    await store.close();
+    const reference = memoryStore();
+    await reference.commit(writes);
+
+    const reopened = await fileStore({ dir, ...quiet });
+    const valuesParsed = countValueParses();
+    const keysOf = (result: { items: readonly { key: string }[] }) => result.items.map((item) => item.key);
+    for (const [q, s] of [
+      ["project:acme/a", "-updated_at"],
+      ["project:acme/a", "created_at"],
+      ["project:acme/b", "-updated_at"],
+    ] as const) {
+      const query = { where: parseQuery(q), sort: parseSort(s), limit: 20 };
+      const before = valuesParsed();
+      const page = await reopened.query("items", query);
+      const expected = await reference.query("items", query);
+      expect(keysOf(page), `${q} ${s}`).toEqual(keysOf(expected));
+      expect(page.total).toBe(expected.total);
+      // The 20 rows returned are parsed (they are handed out); no other value is.
+      expect(valuesParsed() - before, `${q} ${s}`).toBe(20);
+      const next = await reopened.query("items", { ...query, cursor: page.cursor as string });
+      expect(keysOf(next)).toEqual(keysOf(await reference.query("items", { ...query, cursor: expected.cursor as string })));
+    }
+    // Sorting by a field that is not projected reads the values: all of project acme/a's.
+    await reopened.query("items", { where: parseQuery("project:acme/a"), sort: parseSort("-payload"), limit: 20 });
+    expect(valuesParsed()).toBeGreaterThan(2980);
+    await reopened.close();
+  });
+
   test("opened with other indexes than it was written with, a store reads the fields its lines lack from the values", async () => {
     const dir = freshDir();
     const writer = await fileStore({ dir, ...quiet, indexes: ["stage"] });
@@ -208,7 +259,11 @@ describe("fileStore() index projections", () => {
       stage: fc.constantFrom("production", "testing", 1, null, ["production", "x"]),
       tags: fc.oneof(fc.array(fc.constantFrom("t1", "t2", "t3", 1, null, '},"v":', "{a}", '\\"q'), { maxLength: 3 }), fc.constant("t1")),
       n: fc.integer({ min: 0, max: 10 }),
-    });
+      updatedAt: fc.oneof(
+        { weight: 8, arbitrary: fc.integer({ min: 0, max: 400 }).map((s) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString()) },
+        { weight: 1, arbitrary: fc.constantFrom(null, 3, ["x"], { y: 1 }) },
+      ),
+    }, { requiredKeys: ["project", "kind", "stage", "tags", "n"] });
     const queries: [string, string, number][] = [
       ["project:big", "-n", 300],
       ["project:p1", "-n", 20],
@@ -218,6 +273,9 @@ describe("fileStore() index projections", () => {
       ["project:p3|p4", "n", 9],
       ["kind:model", "-n", 900],
       ["stage:testing, tags:t3", "-n", 33],
+      ["project:big", "-updated_at", 250],
+      ["project:p2", "updated_at", 11],
+      ["kind:model", "-updated_at, n", 500],
     ];
     const allPages = async (store: Store, q: StoreQuery): Promise<unknown> => {
       const pages: unknown[] = [];

@@ -1,0 +1,27 @@
+/**
+ * Bytes allocated per memory-store register, by function: `npx esbuild bench/profile/register-allocation.ts
+ * --bundle --platform=node --format=esm --outfile=/tmp/alloc.mjs`, then `node /tmp/alloc.mjs` (writes the
+ * sampling heap profile to /tmp/alloc.json). Counts objects collected since, not only the ones kept.
+ */
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { createRegistry, memoryStore, SYSTEM } from "../../src/index.js";
+import { benchRegisterInput, BENCH_PROJECT, LIST_QUERY } from "../version-mix.js";
+const session = createRegistry({ store: memoryStore() }).as(SYSTEM);
+await session.projects.create({ owner: "acme", name: "bench" });
+for (let index = 0; index < 10000; index++) await session.models.register(benchRegisterInput(index));
+await session.models.list(BENCH_PROJECT, { query: LIST_QUERY, limit: 50 });
+const inspector = new Session();
+inspector.connect();
+await inspector.post("HeapProfiler.enable");
+await inspector.post("HeapProfiler.startSampling", { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as any);
+const N = 20000;
+for (let index = 0; index < N; index++) await session.models.register(benchRegisterInput(index));
+const { profile } = await inspector.post("HeapProfiler.stopSampling");
+writeFileSync("/tmp/alloc.json", JSON.stringify(profile));
+// aggregate self size per function
+const agg = new Map<string, number>(); let total = 0;
+const walk = (n: any, stack: string[]) => { const k = `${n.callFrame.functionName || "(anon)"}:${n.callFrame.lineNumber + 1}`; agg.set(k, (agg.get(k) ?? 0) + n.selfSize); total += n.selfSize; for (const c of n.children) walk(c, [...stack, k]); };
+walk(profile.head, []);
+console.log("bytes/register", Math.round(total / N));
+for (const [k, v] of [...agg].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(String(Math.round(v / N)).padStart(6), k);
