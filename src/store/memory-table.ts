@@ -131,9 +131,10 @@ class SortedView {
     readonly sort: readonly SortField[],
     private readonly compare: (a: Item, b: Item) => number,
     rows: Iterable<Item>,
+    read: SortReader,
   ) {
-    this.main = sortReading([...rows], sort, readSorted);
-    this.toPosition = compareToPositionReading(sort, readSorted);
+    this.main = sortReading([...rows], sort, read);
+    this.toPosition = compareToPositionReading(sort, read);
   }
 
   added(item: Item): void {
@@ -344,12 +345,19 @@ export interface ProjectedItem extends StoredItem {
   readonly orderFields: ReadonlySet<string> | undefined;
 }
 
+/** How a table's sorts read a field from its items' values (the item's `seq` for `seq`). */
+const readValues: SortReader = (field) => {
+  if (field === "seq") return (item) => item.seq;
+  const getValue = fieldGetter(field);
+  return (item) => getValue(item.value);
+};
+
 /**
- * How a table's sorts read a field: from an item's projection when it holds the field's raw value (see
- * {@link ProjectedItem.orderFields}), else from the value. Both answer the same, so an order built from
- * one holds for the other.
+ * How the sorts of a table of {@link ProjectedItem}s read a field: from an item's projection when it
+ * holds the field's raw value (see {@link ProjectedItem.orderFields}), else from the value. Both answer
+ * the same, so an order built from one holds for the other.
  */
-const readSorted: SortReader = (field) => {
+const readProjections: SortReader = (field) => {
   if (field === "seq") return (item) => item.seq;
   const getValue = fieldGetter(field);
   const path = fieldPath(field);
@@ -400,6 +408,12 @@ export interface MemoryTableOptions {
    * file store) sets it: a view sorts, so parses, every row.
    */
   readonly viewMinShare?: number;
+  /**
+   * @internal
+   * Set by a store whose items may be {@link ProjectedItem}s (the file store): sorts then read a field
+   * from an item's projection when it holds it. Default false: sorts read values only.
+   */
+  readonly projectedItems?: boolean;
 }
 
 /** The fields of the single-field and compound indexes a table with `options` keeps. */
@@ -433,9 +447,12 @@ export class MemoryTable {
   private readonly indexes: Index[];
   private readonly views = new Map<string, SortedView>();
   private readonly viewMinShare: number;
+  /** How this table's sorts read a field (see {@link MemoryTableOptions.projectedItems}). */
+  private readonly read: SortReader;
 
   constructor(options: MemoryTableOptions = {}) {
     this.viewMinShare = options.viewMinShare ?? 0;
+    this.read = options.projectedItems === true ? readProjections : readValues;
     const { single, compound } = indexFieldsOf(options);
     for (const field of single) this.single.set(field, newIndex([field]));
     for (const fields of compound) this.compound.push(newIndex(fields));
@@ -676,7 +693,7 @@ export class MemoryTable {
     if (view !== undefined) {
       this.views.delete(id); // most recently used last
     } else {
-      view = new SortedView(sort, compare, this.rows.values());
+      view = new SortedView(sort, compare, this.rows.values(), this.read);
       if (this.views.size >= MAX_VIEWS) {
         const oldest = this.views.keys().next().value;
         if (oldest !== undefined) this.views.delete(oldest);
@@ -690,7 +707,7 @@ export class MemoryTable {
   query(query: StoreQuery = {}): StoreQueryResult {
     const { limit, offset, cursor: after } = checkQueryWindow(query);
     const sort = query.sort ?? [];
-    const compare = compareReading<Item>(sort, readSorted);
+    const compare = compareReading<Item>(sort, this.read);
     const position = after === undefined ? undefined : decodeCursor(after, sort);
     const { source, filter } = this.plan(query.where);
     const prefix = query.prefix ?? "";
@@ -720,11 +737,11 @@ export class MemoryTable {
     let page: Item[];
     let more: boolean;
     if (hits !== undefined || limit === undefined) {
-      const toPosition = position === undefined ? undefined : compareToPositionReading<Item>(sort, readSorted);
+      const toPosition = position === undefined ? undefined : compareToPositionReading<Item>(sort, this.read);
       let candidates = hits ?? [];
       if (toPosition !== undefined && position !== undefined) candidates = candidates.filter((item) => toPosition(item, position.values, position.key) > 0);
       if (limit === undefined) {
-        page = sortReading(candidates, sort, readSorted).slice(offset);
+        page = sortReading(candidates, sort, this.read).slice(offset);
         more = false;
       } else {
         page = topK(candidates, offset + limit, compare, () => true).slice(offset);

@@ -595,7 +595,7 @@ class FileStoreEngine {
     this.compactionBytes = options.compactionBytes;
     // A list of one small bucket (a project's versions among many projects') sorts that bucket rather
     // than a view of every row: values are parsed on first use, and a view parses them all.
-    this.indexes = { indexes: options.indexes ?? DEFAULT_INDEXED_FIELDS, viewMinShare: 1 / 8 };
+    this.indexes = { indexes: options.indexes ?? DEFAULT_INDEXED_FIELDS, viewMinShare: 1 / 8, projectedItems: true };
     // Every field an index of this store reads, and the sort fields of the usual lists: what snapshot lines project.
     const fields = indexedFields(this.indexes);
     this.projection = { fields, order: ORDER_PROJECTION_FIELDS.filter((field) => !fields.includes(field)) };

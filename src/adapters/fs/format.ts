@@ -60,6 +60,12 @@ export interface SnapshotHeader {
    * `ProjectedItem`). Absent in snapshots written before it existed; their lines have no `i`.
    */
   readonly projection?: readonly string[];
+  /**
+   * Record fields (`updatedAt`, `createdAt`; none of them a `projection` field) whose raw values each
+   * line's `i` also holds, under their own names, for sorting (see `ProjectedItem.orderFields`). Absent
+   * in snapshots written before it existed; a field also listed in `projection` is not read as one.
+   */
+  readonly order?: readonly string[];
 }
 
 /** One write of a journal commit line: a put (`r`, `v`) or a delete (`d: 1`). */
@@ -186,10 +192,11 @@ function readInteger(text: string, at: number, end: number): number {
 }
 
 /**
- * The position just after the index projection object at `text[at]`. The store's own projections hold
- * no object inside (strings and arrays of strings only), and no `"` unescaped within a string, so
- * their end is the first `},"v":`: found by `indexOf` instead of a walk over every character (the walk
- * was ~10% of an open). A projection with another object inside (an edit by hand) is walked.
+ * The position just after the projection object at `text[at]`. Its index keys are strings and arrays
+ * of strings, and its sort values (`updatedAt`, `createdAt`) are usually date strings: no object inside,
+ * and `},"v":` cannot occur within a JSON string, so its end is the first `},"v":`, found by `indexOf`
+ * instead of a walk over every character (the walk was ~10% of an open). A projection with a `{`
+ * before that (an object-valued date, a `{` within a string, an edit by hand) is walked.
  */
 function projectionEnd(text: string, at: number, end: number): number {
   const close = text.indexOf('},"v":', at);

@@ -193,6 +193,31 @@ describe("fileStore() index projections", () => {
     await reopened.close();
   });
 
+  test("a sort field that is also an index field keeps its index key in `i` and is sorted by its values", async () => {
+    const dir = freshDir();
+    // Numbers: their index keys ("10" < "2") sort otherwise than the values (2 < 10).
+    const values = [10, 2, 1, 33, 4].map((updatedAt, n) => ({ updatedAt, createdAt: 5 - n, payload: `p${n}` }));
+    const writes = values.map((value, n) => put(`k${n}`, 0, value));
+    const writer = await fileStore({ dir, ...quiet, indexes: ["updatedAt"] });
+    await writer.commit(writes);
+    await writer.compact();
+    await writer.close();
+    const header = JSON.parse(readFileSync(join(dir, "snapshot.jsonl"), "utf8").split("\n")[0] ?? "") as { projection: string[]; order: string[] };
+    expect(header.projection).toContain("updatedAt");
+    expect(header.order).toEqual(["createdAt"]);
+    // A header listing it in both (not written by this store) does not make a sort read the index key.
+    editSnapshot(dir, (line) => line, asObject((h) => ({ ...h, order: ["updatedAt", "createdAt"] })));
+    const reference = memoryStore();
+    await reference.commit(writes);
+    const reopened = await fileStore({ dir, ...quiet, indexes: ["updatedAt"] });
+    for (const sort of ["updated_at", "-updated_at", "created_at"]) {
+      const query = { sort: parseSort(sort), limit: 5 };
+      const keys = async (store: Store) => (await store.query("items", query)).items.map((item) => item.key);
+      expect(await keys(reopened), sort).toEqual(await keys(reference));
+    }
+    await reopened.close();
+  });
+
   test("opened with other indexes than it was written with, a store reads the fields its lines lack from the values", async () => {
     const dir = freshDir();
     const writer = await fileStore({ dir, ...quiet, indexes: ["stage"] });
