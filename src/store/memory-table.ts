@@ -6,7 +6,7 @@
 import type { QueryNode, SortField } from "../domain/query/ast.js";
 import { fieldPath, isDateField } from "../domain/query/ast.js";
 import { compileQuery } from "../domain/query/match.js";
-import { compareReading, compareToPositionReading, sortReading, type SortReader } from "../domain/query/sort.js";
+import { compareReading, compareToPositionReading, readValue, sortReading, type SortReader } from "../domain/query/sort.js";
 import { decodeCursor, encodeCursor, type CursorPosition } from "../domain/query/cursor.js";
 import { fieldGetter, scalarString } from "../domain/query/values.js";
 import type { StoredItem, StoreQuery, StoreQueryResult } from "./store.js";
@@ -345,13 +345,6 @@ export interface ProjectedItem extends StoredItem {
   readonly orderFields: ReadonlySet<string> | undefined;
 }
 
-/** How a table's sorts read a field from its items' values (the item's `seq` for `seq`). */
-const readValues: SortReader = (field) => {
-  if (field === "seq") return (item) => item.seq;
-  const getValue = fieldGetter(field);
-  return (item) => getValue(item.value);
-};
-
 /**
  * How the sorts of a table of {@link ProjectedItem}s read a field: from an item's projection when it
  * holds the field's raw value (see {@link ProjectedItem.orderFields}), else from the value. Both answer
@@ -452,7 +445,7 @@ export class MemoryTable {
 
   constructor(options: MemoryTableOptions = {}) {
     this.viewMinShare = options.viewMinShare ?? 0;
-    this.read = options.projectedItems === true ? readProjections : readValues;
+    this.read = options.projectedItems === true ? readProjections : readValue;
     const { single, compound } = indexFieldsOf(options);
     for (const field of single) this.single.set(field, newIndex([field]));
     for (const fields of compound) this.compound.push(newIndex(fields));

@@ -78,8 +78,8 @@ interface CompiledField {
  */
 export type SortReader = (field: string) => (item: SortableItem) => unknown;
 
-/** The default {@link SortReader}: the item's `seq` for the pseudo-field `seq`, else the record's field. */
-const readValue: SortReader = (field) => {
+/** @internal The default {@link SortReader}: the item's `seq` for the pseudo-field `seq`, else the record's field. */
+export const readValue: SortReader = (field) => {
   if (field === "seq") return (item) => item.seq;
   const getValue = fieldGetter(field);
   return (item) => getValue(item.value);
