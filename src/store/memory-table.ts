@@ -433,7 +433,7 @@ export const DEFAULT_COMPOUND_INDEXES: readonly (readonly string[])[] = Object.f
  */
 export class MemoryTable {
   /** Records by key. Read only: writes go through {@link put}, {@link replace}, {@link delete} and {@link load}, which keep the indexes. */
-  readonly rows = new Map<string, Item>();
+  readonly rows: Map<string, Item>;
   private readonly single = new Map<string, Index>();
   private readonly compound: Index[] = [];
   /** Every index, single-field then compound (an array: a generator cost ~1 µs per put). */
@@ -443,7 +443,14 @@ export class MemoryTable {
   /** How this table's sorts read a field (see {@link MemoryTableOptions.projectedItems}). */
   private readonly read: SortReader;
 
-  constructor(options: MemoryTableOptions = {}) {
+  /**
+   * @param options The indexes to keep.
+   * @param rows @internal Records to start from, taken over as they are (no copy, nothing filed yet: an
+   *   index is filled when a query first needs it): a store that kept its records in a map until its
+   *   first query (the file store) hands the map over, and from then on writes only through the table.
+   */
+  constructor(options: MemoryTableOptions = {}, rows: Map<string, Item> = new Map()) {
+    this.rows = rows;
     this.viewMinShare = options.viewMinShare ?? 0;
     this.read = options.projectedItems === true ? readProjections : readValue;
     const { single, compound } = indexFieldsOf(options);

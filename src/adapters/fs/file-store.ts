@@ -434,13 +434,15 @@ class Collection {
     this.loaded.push(row);
   }
 
+  // Once the query engine is built it owns the map (it keeps its indexes): writes go through it.
   put(row: Row): void {
-    this.rows.set(row.key, row);
-    this.table?.put(row);
+    if (this.table === undefined) this.rows.set(row.key, row);
+    else this.table.put(row);
   }
 
   delete(key: string): void {
-    if (this.rows.delete(key)) this.table?.delete(key);
+    if (this.table === undefined) this.rows.delete(key);
+    else this.table.delete(key);
   }
 
   /**
@@ -449,11 +451,8 @@ class Collection {
    * further, sorts or returns are parsed.
    */
   query(query: StoreQuery): StoreQueryResult {
-    if (this.table === undefined) {
-      const table = new MemoryTable(this.options);
-      table.load(this.rows.values());
-      this.table = table;
-    }
+    // The engine takes the rows map over as it is (a second map of every key would cost a `set` per row).
+    this.table ??= new MemoryTable(this.options, this.rows);
     const result = this.table.query(query);
     const items = result.items.map(itemOf);
     this.settle();
