@@ -21,7 +21,13 @@ const { profile } = await inspector.post("HeapProfiler.stopSampling");
 writeFileSync("/tmp/alloc.json", JSON.stringify(profile));
 // aggregate self size per function
 const agg = new Map<string, number>(); let total = 0;
-const walk = (n: any, stack: string[]) => { const k = `${n.callFrame.functionName || "(anon)"}:${n.callFrame.lineNumber + 1}`; agg.set(k, (agg.get(k) ?? 0) + n.selfSize); total += n.selfSize; for (const c of n.children) walk(c, [...stack, k]); };
-walk(profile.head, []);
+type Node = { callFrame: { functionName: string; lineNumber: number }; selfSize: number; children: Node[] };
+const walk = (n: Node): void => {
+  const k = `${n.callFrame.functionName || "(anon)"}:${n.callFrame.lineNumber + 1}`;
+  agg.set(k, (agg.get(k) ?? 0) + n.selfSize);
+  total += n.selfSize;
+  for (const c of n.children) walk(c);
+};
+walk(profile.head as Node);
 console.log("bytes/register", Math.round(total / N));
 for (const [k, v] of [...agg].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(String(Math.round(v / N)).padStart(6), k);

@@ -351,12 +351,12 @@ export interface ProjectedItem extends StoredItem {
  * the same, so an order built from one holds for the other.
  */
 const readProjections: SortReader = (field) => {
-  if (field === "seq") return (item) => item.seq;
-  const getValue = fieldGetter(field);
+  const fromValue = readValue(field);
+  if (field === "seq") return fromValue;
   const path = fieldPath(field);
   return (item) => {
     const fields = (item as Partial<ProjectedItem>).orderFields;
-    if (fields === undefined || !fields.has(path)) return getValue(item.value);
+    if (fields === undefined || !fields.has(path)) return fromValue(item);
     const projection = (item as ProjectedItem).projection;
     return projection !== undefined && Object.prototype.hasOwnProperty.call(projection, path) ? projection[path] : undefined;
   };

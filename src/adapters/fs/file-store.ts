@@ -182,6 +182,11 @@ interface ProjectionShape {
   readonly order: readonly string[];
 }
 
+/** The shape projecting `fields` as index keys and the rest of `order` as raw values (a field is never both). */
+function projectionShape(fields: readonly string[], order: readonly string[]): ProjectionShape {
+  return { fields, order: order.filter((field) => !fields.includes(field)) };
+}
+
 /** The key of a projection shape (see {@link LazySource.projectionKey}). */
 function shapeKey(shape: ProjectionShape): string {
   return `${shape.fields.join("\u0000")}\u0001${shape.order.join("\u0000")}`;
@@ -596,8 +601,7 @@ class FileStoreEngine {
     // than a view of every row: values are parsed on first use, and a view parses them all.
     this.indexes = { indexes: options.indexes ?? DEFAULT_INDEXED_FIELDS, viewMinShare: 1 / 8, projectedItems: true };
     // Every field an index of this store reads, and the sort fields of the usual lists: what snapshot lines project.
-    const fields = indexedFields(this.indexes);
-    this.projection = { fields, order: ORDER_PROJECTION_FIELDS.filter((field) => !fields.includes(field)) };
+    this.projection = projectionShape(indexedFields(this.indexes), ORDER_PROJECTION_FIELDS);
     this.projectionKey = shapeKey(this.projection);
     this.lock = new DirectoryLock(this.fs, this.dir, (message) => this.warn(message));
     this.snapshotPath = join(this.dir, SNAPSHOT_FILE);
@@ -791,10 +795,9 @@ class FileStoreEngine {
     let tableName = "";
     // The fields of the lines' projections (`i`): only lists of strings are trusted, else they are ignored.
     const strings = (list: unknown): string[] | undefined => (Array.isArray(list) && list.every((field) => typeof field === "string") ? (list as string[]) : undefined);
+    // A snapshot from before `order` has none; a field also in `projection` holds an index key, not a raw value.
     const projectionFields = strings(header.projection);
-    // A snapshot from before `order` has none; its fields never overlap `projection` (as written here).
-    const orderFields = (strings(header.order) ?? []).filter((field) => !projectionFields?.includes(field));
-    this.snapshotProjection = projectionFields === undefined ? undefined : { fields: projectionFields, order: orderFields };
+    this.snapshotProjection = projectionFields === undefined ? undefined : projectionShape(projectionFields, strings(header.order) ?? []);
     const visit = (c: string, k: string, r: number, s: number, v: string, i: string | undefined): void => {
       if (c !== tableName || table === undefined) {
         tableName = c;

@@ -133,7 +133,7 @@ export function compareReading<T extends SortableItem>(sort: readonly SortField[
 
 /**
  * @internal
- * Sorts `items` in place in the order of {@link compareReading} (same arguments), reading each item's
+ * `items` in the order of {@link compareReading} (same arguments), as a new array, reading each item's
  * sort values once rather than on every comparison: sorting n items compares ~n log n times.
  */
 export function sortReading<T extends SortableItem>(items: T[], sort: readonly SortField[], read: SortReader): T[] {
@@ -156,9 +156,7 @@ export function sortReading<T extends SortableItem>(items: T[], sort: readonly S
     }
     return codeUnitCompare((items[a] as T).key, (items[b] as T).key);
   });
-  const sorted = order.map((i) => items[i] as T);
-  for (let i = 0; i < count; i++) items[i] = sorted[i] as T;
-  return items;
+  return order.map((i) => items[i] as T);
 }
 
 /**
