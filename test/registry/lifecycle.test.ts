@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { SYSTEM, createRegistry, memoryStore, type AuditEntry } from "artifact-versions";
 import { rejects, setup } from "./support.js";
 
-async function world() {
-  const ctx = setup();
+async function world(options: Parameters<typeof setup>[0] = {}) {
+  const ctx = setup(options);
   for (const name of ["churn", "prod", "other"]) await ctx.admin.projects.create({ owner: "acme", name });
   return ctx;
 }
@@ -436,7 +436,10 @@ describe("projects", () => {
 
 describe("list()", () => {
   async function many(n: number) {
-    const ctx = await world();
+    // A clock one millisecond further on each call: a real one gives several versions the same
+    // `updatedAt`, and the `-updated_at` order of such a tie goes by uuid (random).
+    let now = Date.parse("2026-01-01T00:00:00.000Z");
+    const ctx = await world({ clock: () => new Date((now += 1)) });
     for (let i = 1; i <= n; i++) await ctx.admin.models.register({ project: "acme/churn", name: `v${i}` });
     return ctx;
   }
