@@ -570,6 +570,8 @@ export class VersionsApi<Metadata = JsonObject> {
         where: { type: "and", items: [{ type: "term", field: "project", op: "eq", value: project.fullName }, { type: "term", field: "kind", op: "eq", value: this.kind }] },
         sort: [{ field: "sequence", direction: "desc" }],
         limit: 1,
+        // Only the newest is read: a database store would otherwise count every version of the project.
+        total: false,
       });
       const item = result.items[0];
       if (item === undefined) throw this.#notFound(project.fullName, LATEST);

@@ -42,13 +42,23 @@ export interface StoreQuery {
    * last item of that page (keyset paging: items added or deleted meanwhile are neither skipped nor repeated).
    */
   readonly cursor?: string;
+  /**
+   * `false`: the caller does not read the answer's `total`, so the adapter may skip counting the
+   * matches (on a database, counting 100,000 matches can cost a hundred times the page). The answer's
+   * `total` is then only a lower bound: at least the number of items returned, at most the exact count.
+   * Absent or `true`: the exact count. An adapter whose count is cheap may ignore this.
+   */
+  readonly total?: boolean;
 }
 
 /** The answer to {@link Store.query}. */
 export interface StoreQueryResult<T = JsonValue> {
   /** The matching items of this page, in sort order. */
   readonly items: readonly StoredItem<T>[];
-  /** How many items match `prefix` and `where` in all, ignoring `limit`, `offset` and `cursor`. */
+  /**
+   * How many items match `prefix` and `where` in all, ignoring `limit`, `offset` and `cursor`
+   * (a lower bound when the query passed `total: false`).
+   */
   readonly total: number;
   /** A cursor for the next page when `limit` cut the answer short and more items follow; else `null`/absent. */
   readonly cursor?: string | null;

@@ -152,6 +152,8 @@ export interface QueryWindow {
   readonly offset: number;
   /** The cursor to continue after, when one was given. */
   readonly cursor: string | undefined;
+  /** False when the caller passed `total: false` (it does not read the total). */
+  readonly countTotal: boolean;
 }
 
 /**
@@ -170,5 +172,8 @@ export function checkQueryWindow(query: StoreQuery): QueryWindow {
   if (query.prefix !== undefined && typeof query.prefix !== "string") {
     throw new RegistryError("VALIDATION", "Invalid query: prefix must be a string", { prefix: String(query.prefix) });
   }
-  return { limit, offset, cursor: hasCursor ? String(query.cursor) : undefined };
+  if (query.total !== undefined && typeof query.total !== "boolean") {
+    throw new RegistryError("VALIDATION", "Invalid query: total must be a boolean", { total: String(query.total) });
+  }
+  return { limit, offset, cursor: hasCursor ? String(query.cursor) : undefined, countTotal: query.total !== false };
 }

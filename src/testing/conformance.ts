@@ -755,6 +755,35 @@ export function storeConformanceCases(): ConformanceCase[] {
     expect(exact.cursor ?? null).toBe(null);
   });
 
+  withPagingSet("total: false answers the same page, with a total between its items and the exact count", async ({ expect, store }, c) => {
+    const queries: StoreQuery[] = [
+      { limit: 2 },
+      { where: term("kind", "eq", "model"), sort: [{ field: "sequence", direction: "desc" }], limit: 1 },
+      { where: term("stage", "eq", "staging"), limit: 0 },
+      { sort: [{ field: "created_at", direction: "desc" }], offset: 1, limit: 2 },
+      { offset: 10, limit: 5 },
+      { offset: 4 },
+      { where: term("kind", "eq", "artifact") },
+      { prefix: "q0", sort: [{ field: "name", direction: "asc" }], limit: 6 },
+    ];
+    for (const query of queries) {
+      const exact = await store.query(c, query);
+      const uncounted = await store.query(c, { ...query, total: false });
+      expect(keysOf(uncounted)).toEqual(keysOf(exact));
+      expect(uncounted.cursor ?? null).toBe(exact.cursor ?? null);
+      expect({ total: uncounted.total, atLeastItems: uncounted.total >= uncounted.items.length, atMostExact: uncounted.total <= exact.total }).toEqual({
+        total: uncounted.total,
+        atLeastItems: true,
+        atMostExact: true,
+      });
+      expect((await store.query(c, { ...query, total: true })).total).toBe(exact.total);
+    }
+    // Paging by cursor without totals visits the same items.
+    const byUpdate: SortField[] = [{ field: "updated_at", direction: "desc" }];
+    const { keys } = await pageAll(store, c, { sort: byUpdate, total: false }, 4);
+    expect(keys).toEqual(keysOf(await store.query(c, { sort: byUpdate })));
+  });
+
   // cursor --------------------------------------------------------------------------------------
   add("cursor", "pages through everything by key without gaps or repeats", async ({ expect, store, collection }) => {
     const c = collection();

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { createRegistry, parseVersionRef, parseProjectRef, SYSTEM } from "artifact-versions";
+import { createRegistry, memoryStore, parseVersionRef, parseProjectRef, SYSTEM } from "artifact-versions";
 import { rejects, setup } from "./support.js";
 
 async function churn() {
@@ -299,6 +299,17 @@ describe("latest", () => {
     expect((await admin.models.get("acme/churn")).name).toBe("old");
     await admin.models.transfer("acme/churn:old", { toProject: "acme/other" });
     expect((await admin.models.get("acme/other")).name).toBe("old");
+  });
+
+  it("reads only the newest version: the store is told the total is not needed", async () => {
+    const store = memoryStore();
+    const query = vi.spyOn(store, "query");
+    const { admin } = setup({ store });
+    await admin.projects.create({ owner: "acme", name: "churn" });
+    for (const name of ["a", "b"]) await admin.models.register({ project: "acme/churn", name });
+    query.mockClear();
+    expect((await admin.models.get("acme/churn")).name).toBe("b");
+    expect(query.mock.calls.map(([collection, options]) => [collection, options?.limit, options?.total])).toEqual([["versions", 1, false]]);
   });
 
   it("works within the same millisecond (fixed clock)", async () => {

@@ -167,6 +167,7 @@ describe("memoryStore: query", () => {
       { limit: -1 },
       { limit: 1.5 },
       { offset: -2 },
+      { total: "no" as unknown as boolean },
       { offset: 1, cursor: first.cursor as string },
       { cursor: "garbage!" },
       { cursor: "eyJ4IjoxfQ" },

@@ -51,7 +51,8 @@ try {
     ["project = X, kind = model, -updated_at, limit 20 (models.list default)", { where: scope(), sort: parseSort("-updated_at"), limit: 20, offset: 0 }],
     ["+ stage:production, tags:x, -updated_at, limit 50 (bench list)", { where: scope("stage:production, tags:x"), sort: parseSort("-updated_at"), limit: 50, offset: 0 }],
     ["+ stage:production, tags:gpu, -created_at, limit 20", { where: scope("stage:production, tags:gpu"), sort: parseSort("-created_at"), limit: 20, offset: 0 }],
-    ["project = X, kind = model, sequence desc, limit 1 (latest)", { where: scope(), sort: parseSort("-sequence", { fields: ["sequence"] }), limit: 1 }],
+    ["project = X, kind = model, sequence desc, limit 1, total: false (latest, as get() asks)", { where: scope(), sort: parseSort("-sequence", { fields: ["sequence"] }), limit: 1, total: false }],
+    ["the same, counted (latest before total: false)", { where: scope(), sort: parseSort("-sequence", { fields: ["sequence"] }), limit: 1 }],
     ["unfiltered count (limit 0)", { limit: 0 }],
     ["project = X, kind = model count (limit 0)", { where: scope(), limit: 0 }],
   ];

@@ -80,6 +80,27 @@ function pageWindow(params: Params, limit: number | undefined, offset: number): 
   return limitSql + offsetSql;
 }
 
+/** A stored item from its row (`doc` is the value's JSON text). */
+function toItem(row: { key: string; revision: number | string; seq: string; doc: string }): StoredItem {
+  return { key: row.key, revision: Number(row.revision), seq: Number(row.seq), value: JSON.parse(row.doc) as JsonValue };
+}
+
+/** A row of a page: `key` is null in the one row a count-and-page statement answers when nothing matches. */
+type PageRow = { key: string | null; revision: number; seq: string; doc: string };
+
+/** The items of a page read with `LIMIT limit + 1`, and the cursor when that extra row shows more follow. */
+function pageOf(rows: readonly PageRow[], limit: number | undefined, sort: readonly SortField[]): { items: StoredItem[]; cursor: string | null } {
+  const items: StoredItem[] = [];
+  for (const row of rows) if (row.key !== null) items.push(toItem(row as PageRow & { key: string }));
+  let more = false;
+  if (limit !== undefined && items.length > limit) {
+    items.length = limit;
+    more = true;
+  }
+  const last = items[items.length - 1];
+  return { items, cursor: more && last !== undefined ? encodeCursor(sort, last) : null };
+}
+
 function codeUnitCompare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -226,13 +247,6 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
     }
   };
 
-  const toItem = (row: { key: string; revision: number | string; seq: string; doc: string }): StoredItem => ({
-    key: row.key,
-    revision: Number(row.revision),
-    seq: Number(row.seq),
-    value: JSON.parse(row.doc) as JsonValue,
-  });
-
   const store: Store = {
     async get(collection: string, key: string): Promise<StoredItem | undefined> {
       ensureOpen("reading a record");
@@ -253,7 +267,7 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
     async query(collection: string, query: StoreQuery = {}): Promise<StoreQueryResult> {
       ensureOpen("querying");
       checkCollection(collection);
-      const { limit, offset, cursor } = checkQueryWindow(query);
+      const { limit, offset, cursor, countTotal } = checkQueryWindow(query);
       const sort: readonly SortField[] = query.sort ?? [];
       compareBy(sort); // validates the sort (VALIDATION), exactly as the memory store does
       compileQuery(query.where); // validates the AST
@@ -275,8 +289,23 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
 
       try {
         if (limit === 0) {
+          if (!countTotal) return { items: [], total: 0, cursor: null };
           const { rows } = await pool.query<{ total: string }>(`SELECT count(*)::text AS total, $1::text AS collection FROM ${q}.av_items WHERE ${countFilter}`, params.values);
           return { items: [], total: Number(rows[0]?.total ?? 0), cursor: null };
+        }
+        if (!countTotal) {
+          // No count (`total: false`, e.g. the registry's `:latest`): the index-ordered page alone, which
+          // stops after `limit` rows where counting would read every match.
+          const sorts = compileSort(sort, ctx);
+          const pageConditions = position === undefined ? filter : `${filter} AND ${afterPosition(sorts, position.values, position.key, params)}`;
+          const { rows } = await pool.query<PageRow>(
+            `SELECT key, revision, seq::text AS seq, doc FROM ${q}.av_items WHERE ${pageConditions} ORDER BY ${orderBy(sorts)}${pageWindow(params, limit, offset)}`,
+            params.values,
+          );
+          const page = pageOf(rows, limit, sort);
+          // A lower bound: the `offset` matches skipped, the page, and one more when a next page exists.
+          const total = page.items.length === 0 ? 0 : offset + page.items.length + (page.cursor === null ? 0 : 1);
+          return { ...page, total };
         }
         const filterKey = `${countFilter}\u0000${JSON.stringify(params.values)}`;
         const oneScan =
@@ -312,16 +341,7 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
         const { rows } = await pool.query<{ total: string; key: string | null; revision: number; seq: string; doc: string }>(sql, params.values);
         const total = Number(rows[0]?.total ?? 0);
         if (singleScanBelow > 0) rememberTotal(filterKey, total);
-        const items: StoredItem[] = [];
-        for (const row of rows) if (row.key !== null) items.push(toItem(row as { key: string; revision: number; seq: string; doc: string }));
-        let more = false;
-        if (limit !== undefined && items.length > limit) {
-          items.length = limit;
-          more = true;
-        }
-        const last = items[items.length - 1];
-        const cursor = more && last !== undefined ? encodeCursor(sort, last) : null;
-        return { items, total, cursor };
+        return { ...pageOf(rows, limit, sort), total };
       } catch (error) {
         throw toStorageError(error, `querying ${collection}`);
       }
