@@ -6,6 +6,7 @@
 import type { PoolClient } from "pg";
 import { RegistryError } from "../../errors.js";
 import { eqKeysOf } from "./eq-keys.js";
+import { SCOPE_ODD_ROWS } from "./scope-count.js";
 
 /** One migration: a version number, a name and the SQL for a schema (already quoted). */
 export interface Migration {
@@ -255,6 +256,28 @@ CREATE INDEX av_items_updated ON ${s}.av_items (collection, updated_rank, update
 `;
 };
 
+/**
+ * Migration 4: `project_key` / `kind_key`, the record's `project` and `kind` when they are strings
+ * PostgreSQL keeps exactly (see {@link SCOPE_ODD_ROWS}), with a btree index over
+ * `(collection, project_key, kind_key)`: a project's versions of one kind are then counted by an
+ * index-only scan instead of reading every matching heap page (scope-count.ts). The partial index
+ * `av_items_scope_odd` holds the rows whose field is there but has no key (arrays, numbers, altered
+ * strings), counted through `eq_keys`. Adding the columns rewrites `av_items` (~14 s for 320,000
+ * records on a 2-vCPU VM, indexes included); commits are unchanged.
+ */
+const v4 = (s: string): string => `
+CREATE FUNCTION ${s}.av_key_str(x jsonb) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
+  SELECT CASE WHEN jsonb_typeof(x) = 'string' AND strpos(x #>> '{}', U&'\\FFFD') = 0 THEN (x #>> '{}') COLLATE "C" END
+$f$;
+ALTER TABLE ${s}.av_items
+  ADD COLUMN project_key text COLLATE "C" GENERATED ALWAYS AS (${s}.av_key_str(value -> 'project')) STORED,
+  ADD COLUMN kind_key text COLLATE "C" GENERATED ALWAYS AS (${s}.av_key_str(value -> 'kind')) STORED;
+COMMENT ON COLUMN ${s}.av_items.project_key IS 'artifact-versions: value.project when a string without U+FFFD, else NULL (index-only counts of a project scope)';
+COMMENT ON COLUMN ${s}.av_items.kind_key IS 'artifact-versions: value.kind when a string without U+FFFD, else NULL';
+CREATE INDEX av_items_scope ON ${s}.av_items (collection, project_key, kind_key);
+CREATE INDEX av_items_scope_odd ON ${s}.av_items (collection) WHERE ${SCOPE_ODD_ROWS};
+`;
+
 /** Rows per backfill statement. */
 const BACKFILL_BATCH = 2_000;
 
@@ -284,6 +307,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: "items, commit sequence, indexes, functions", sql: v1 },
   { version: 2, name: "equality keys (eq_keys + GIN), sequence sort index, av_commit with keys", sql: v2, after: backfillEqKeys },
   { version: 3, name: "stored sort keys of createdAt and updatedAt (generated columns + indexes)", sql: v3 },
+  { version: 4, name: "project and kind key columns for index-only counts of a project scope", sql: v4 },
 ]);
 
 /** The newest schema version this code knows. */

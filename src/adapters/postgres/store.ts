@@ -15,6 +15,7 @@ import { afterPosition, compileSort, compileWhere, impliesCollection, orderBy, P
 import { eqKeysOf } from "./eq-keys.js";
 import { migrate } from "./migrations.js";
 import { naturalKey } from "./natural-key.js";
+import { scopeCount } from "./scope-count.js";
 
 /** How {@link postgresStore} connects: a connection string (the store owns its pool) or your own `pg.Pool`. */
 export type PostgresConnection =
@@ -290,7 +291,13 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
       try {
         if (limit === 0) {
           if (!countTotal) return { items: [], total: 0, cursor: null };
-          const { rows } = await pool.query<{ total: string }>(`SELECT count(*)::text AS total, $1::text AS collection FROM ${q}.av_items WHERE ${countFilter}`, params.values);
+          // A scope count is a statement of its own, with its own parameters (the filter's would be unused).
+          const own = new Params();
+          const scoped = scopeCount(query.where, query.prefix, { ...ctx, params: own });
+          const { rows } = await pool.query<{ total: string }>(
+            scoped === undefined ? `SELECT count(*)::text AS total, $1::text AS collection FROM ${q}.av_items WHERE ${countFilter}` : `SELECT (${scoped})::text AS total`,
+            scoped === undefined ? params.values : own.values,
+          );
           return { items: [], total: Number(rows[0]?.total ?? 0), cursor: null };
         }
         if (!countTotal) {
@@ -316,7 +323,7 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
         const window = pageWindow(params, limit, offset);
         // Two forms of the same answer: the total counted from `counted` and the page `page`, joined.
         let withMatches = "";
-        let counted: string;
+        let count: string;
         let page: string;
         if (oneScan) {
           // Few matches: the total and the page come from one scan of them (the count and the page each
@@ -326,17 +333,19 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
           const kept = sorts.map((s) => ({ ...s, columns: s.columns.map(() => `s${n++}`) }));
           const after = position === undefined ? "" : ` WHERE ${afterPosition(kept, position.values, position.key, params)}`;
           withMatches = `WITH m AS MATERIALIZED (SELECT key${selectSorts} FROM ${q}.av_items WHERE ${countFilter}) `;
-          counted = "m";
+          count = "SELECT count(*) AS total FROM m";
           page =
             `SELECT i.key, i.revision, i.seq, i.doc${kept.flatMap((s) => s.columns).map((c) => `, k.${c}`).join("")} FROM ` +
             `(SELECT * FROM m${after} ORDER BY ${orderBy(kept)}${window}) k JOIN ${q}.av_items i ON i.collection = $1::text AND i.key = k.key`;
         } else {
           const pageConditions = position === undefined ? filter : `${filter} AND ${afterPosition(sorts, position.values, position.key, params)}`;
-          counted = `${q}.av_items WHERE ${countFilter}`;
+          // A project + kind scope (an unfiltered list) is counted from btree indexes (scope-count.ts).
+          const scoped = scopeCount(query.where, query.prefix, ctx);
+          count = scoped === undefined ? `SELECT count(*) AS total FROM ${q}.av_items WHERE ${countFilter}` : `SELECT ${scoped} AS total`;
           page = `SELECT key, revision, seq, doc${selectSorts} FROM ${q}.av_items WHERE ${pageConditions} ORDER BY ${orderBy(sorts)}${window}`;
         }
         const sql =
-          `${withMatches}SELECT t.total::text AS total, p.key, p.revision, p.seq::text AS seq, p.doc FROM (SELECT count(*) AS total FROM ${counted}) t ` +
+          `${withMatches}SELECT t.total::text AS total, p.key, p.revision, p.seq::text AS seq, p.doc FROM (${count}) t ` +
           `LEFT JOIN LATERAL (${page}) p ON true ORDER BY ${orderBy(sorts, (i) => `p.s${i}`, "p.key")}`;
         const { rows } = await pool.query<{ total: string; key: string | null; revision: number; seq: string; doc: string }>(sql, params.values);
         const total = Number(rows[0]?.total ?? 0);

@@ -156,4 +156,59 @@ describe.skipIf(skipReason !== undefined)("postgresStore query equivalence with 
       { numRuns: Number(process.env["PG_PROPERTY_RUNS"] ?? 60) },
     );
   }, 300_000);
+
+  // A project + kind scope (an unfiltered list) is counted from the key columns plus the odd rows
+  // (scope-count.ts): strings jsonb alters (NUL, lone surrogates become U+FFFD), U+FFFD itself, arrays,
+  // numbers, null and absent fields must all count as the memory store counts them.
+  const scopeWords = ["acme/churn", "acme/churn\u0000", "acme/churn\ufffd", "acme/\ud800churn", "acme\\churn", "5", "true"];
+  const kindWords = ["model", "model\u0000", "mod\ufffdel", "\udc00", "1.5"];
+  // Mostly the first (plain) word, so queries for it often meet the odd rows that also match it.
+  const scopeWord = (words: string[]) => fc.oneof({ weight: 2, arbitrary: fc.constant(words[0] as string) }, { weight: 1, arbitrary: fc.constantFrom(...words) });
+  const scoped = (words: string[]) =>
+    fc.oneof(
+      { weight: 4, arbitrary: scopeWord(words) },
+      { weight: 2, arbitrary: fc.array(scopeWord(words), { maxLength: 3 }) },
+      { weight: 1, arbitrary: fc.constantFrom(5, 1.5, true, null) },
+    );
+  const scopeRecord = fc.record({ project: scoped(scopeWords), kind: scoped(kindWords), updatedAt: dateValue }, { requiredKeys: [] });
+  const scopeQuery = fc.record({
+    project: scopeWord(scopeWords),
+    kind: scopeWord(kindWords),
+    nested: fc.boolean(),
+    limit: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+    sort: fc.option(fc.constant([{ field: "updated_at", direction: "desc" }] as SortField[]), { nil: undefined }),
+  });
+
+  test("a project + kind scope counts exactly like the memory store, whatever the fields hold", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(scopeRecord, { maxLength: 30 }), fc.array(scopeQuery, { minLength: 1, maxLength: 8 }), async (records, queries) => {
+        const schema = freshSchema("scope");
+        schemas.add(schema);
+        const apart: Store = await postgresStore({ pool: db.pool }, { schema, singleScanBelow: 0 });
+        const memory = memoryStore();
+        try {
+          const writes = records.flatMap((value, n) => [
+            { op: "put" as const, collection: "versions", key: `k${n}`, expect: 0, value: value as JsonValue },
+            { op: "put" as const, collection: "audit", key: `k${n}`, expect: 0, value: value as JsonValue },
+          ]);
+          await memory.commit(writes);
+          await apart.commit(writes);
+          for (const { project, kind, nested, limit, sort } of queries) {
+            const terms: QueryNode[] = [
+              { type: "term", field: "kind", op: "eq", value: kind },
+              { type: "term", field: "project", op: "eq", value: project },
+            ];
+            const where: QueryNode = nested ? { type: "and", items: [{ type: "and", items: [terms[0] as QueryNode] }, terms[1] as QueryNode] } : { type: "and", items: terms };
+            const sq = strip({ where, limit, sort });
+            expect(view(await apart.query("versions", sq)), JSON.stringify(sq)).toEqual(view(await memory.query("versions", sq)));
+          }
+        } finally {
+          await apart.close?.();
+          await db.pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+          schemas.delete(schema);
+        }
+      }),
+      { numRuns: Number(process.env["PG_PROPERTY_RUNS"] ?? 60) },
+    );
+  }, 300_000);
 });

@@ -2,6 +2,8 @@ import pg from "pg";
 import { describe, expect, test } from "vitest";
 import { postgresStore, SCHEMA_VERSION } from "../../../src/adapters/postgres/index.js";
 import { MIGRATIONS } from "../../../src/adapters/postgres/migrations.js";
+import { eqKeysOf } from "../../../src/adapters/postgres/eq-keys.js";
+import { SCOPE_ODD_ROWS } from "../../../src/adapters/postgres/scope-count.js";
 import { parseQuery, parseSort } from "../../../src/domain/query/index.js";
 import { memoryStore } from "../../../src/store/memory.js";
 import type { QueryNode } from "../../../src/domain/query/ast.js";
@@ -149,6 +151,64 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
     const expected = (await reference.query("versions", { sort })).items.map((item) => item.key);
     expect(expected.indexOf("new")).toBeGreaterThan(0); // after the arrays and objects, first of the strings
     expect((await store.query("versions", { sort })).items.map((item) => item.key)).toEqual(expected);
+  });
+
+  test("migration 4 keys the project and kind of rows written at schema version 3, only where jsonb keeps them exactly", async () => {
+    const { schema, quoted } = await schemaAt(3);
+    // before: plain strings (one spelling out FFFD), U+FFFD itself, an array, a number, a missing kind
+    const before: [string, Record<string, unknown>][] = [
+      ["plain", { project: "a/b", kind: "model" }],
+      ["text", { project: "a/FFFD", kind: "model" }],
+      ["fffd", { project: "a/\ufffd", kind: "model" }],
+      ["array", { project: ["a/b", "c/d"], kind: "model" }],
+      ["number", { project: "a/b", kind: 5 }],
+      ["nokind", { project: "a/b" }],
+    ];
+    await db.pool.query(`SELECT ${quoted}.av_commit($1, $2, $3, $4, $5::jsonb[], $6, $7, $8::jsonb[])`, [
+      before.map(() => "put"),
+      before.map(() => "versions"),
+      before.map(([key]) => key),
+      before.map(() => 0),
+      before.map(([, r]) => JSON.stringify(r)),
+      before.map(([, r]) => JSON.stringify(r)),
+      before.map(() => null),
+      before.map(([, r]) => JSON.stringify(eqKeysOf("versions", r))),
+    ]);
+    const store = await open(schema);
+    // after: strings jsonb alters (NUL, a lone surrogate), through the store
+    await store.commit([
+      { op: "put", collection: "versions", key: "nul", expect: 0, value: { project: `a/${String.fromCharCode(0)}`, kind: "model" } },
+      { op: "put", collection: "versions", key: "lone", expect: 0, value: { project: "a/b", kind: `m${String.fromCharCode(0xdc00)}` } },
+    ]);
+    const { rows } = await db.pool.query(`SELECT key, project_key, kind_key FROM ${quoted}.av_items ORDER BY key`);
+    expect(Object.fromEntries(rows.map((row: { key: string; project_key: string | null; kind_key: string | null }) => [row.key, [row.project_key, row.kind_key]]))).toEqual({
+      plain: ["a/b", "model"],
+      text: ["a/FFFD", "model"],
+      fffd: [null, "model"],
+      array: [null, "model"],
+      number: ["a/b", null],
+      nokind: ["a/b", null],
+      nul: [null, "model"],
+      lone: ["a/b", null],
+    });
+    const { rows: odd } = await db.pool.query(`SELECT key FROM ${quoted}.av_items WHERE ${SCOPE_ODD_ROWS} ORDER BY key`);
+    expect(odd.map((row: { key: string }) => row.key)).toEqual(["array", "fffd", "lone", "nul", "number"]);
+    const { rows: indexes } = await db.pool.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1`, [schema]);
+    expect(indexes.map((row: { indexname: string }) => row.indexname)).toEqual(expect.arrayContaining(["av_items_scope", "av_items_scope_odd"]));
+    // a scope's count and page agree with the memory store, also without the one-scan form
+    const apart = await postgresStore({ pool: db.pool }, { schema, singleScanBelow: 0 });
+    const reference = memoryStore();
+    await reference.commit((await store.query("versions")).items.map((item) => ({ op: "put" as const, collection: "versions", key: item.key, expect: 0, value: item.value })));
+    for (const text of ["project:a/b, kind:model", "kind:5, project:a/b", "project:c/d, kind:model", "project:a/FFFD, kind:model"]) {
+      const query = { where: parseQuery(text) as QueryNode, limit: 1 };
+      const expected = await reference.query("versions", query);
+      for (const [form, each] of [["default", store], ["apart", apart]] as const) {
+        const answer = await each.query("versions", query);
+        expect({ total: answer.total, keys: answer.items.map((item) => item.key) }, `${form}: ${text}`).toEqual({ total: expected.total, keys: expected.items.map((item) => item.key) });
+        expect((await each.query("versions", { ...query, limit: 0 })).total, `${form}: ${text}, limit 0`).toBe(expected.total);
+      }
+    }
+    await apart.close?.();
   });
 
   test("equality keys keep strings apart that PostgreSQL text cannot hold", async () => {
