@@ -159,7 +159,8 @@ export interface QueryWindow {
 /**
  * Checks a `Store.query` argument's paging and prefix the way every store must: throws `VALIDATION`
  * for a non-object query, a negative or fractional `limit`/`offset`, `offset` together with `cursor`,
- * or a `prefix` that is not a string. (`where` and `sort` are checked by `compileQuery` and `compareBy`.)
+ * a `prefix` that is not a string, or a `total` that is not a boolean. (`where` and `sort` are checked
+ * by `compileQuery` and `compareBy`.)
  */
 export function checkQueryWindow(query: StoreQuery): QueryWindow {
   if (query === null || typeof query !== "object") throw new RegistryError("VALIDATION", "Invalid query: expected an object", {});

@@ -6,7 +6,7 @@
 import type { PoolClient } from "pg";
 import { RegistryError } from "../../errors.js";
 import { eqKeysOf } from "./eq-keys.js";
-import { SCOPE_ODD_ROWS } from "./scope-count.js";
+import { KEY_COLUMN_BYTES, SCOPE_ODD_ROWS } from "./scope-count.js";
 
 /** One migration: a version number, a name and the SQL for a schema (already quoted). */
 export interface Migration {
@@ -257,23 +257,24 @@ CREATE INDEX av_items_updated ON ${s}.av_items (collection, updated_rank, update
 };
 
 /**
- * Migration 4: `project_key` / `kind_key`, the record's `project` and `kind` when they are strings
- * PostgreSQL keeps exactly (see {@link SCOPE_ODD_ROWS}), with a btree index over
- * `(collection, project_key, kind_key)`: a project's versions of one kind are then counted by an
- * index-only scan instead of reading every matching heap page (scope-count.ts). The partial index
- * `av_items_scope_odd` holds the rows whose field is there but has no key (arrays, numbers, altered
- * strings), counted through `eq_keys`. Adding the columns rewrites `av_items` (~14 s for 320,000
- * records on a 2-vCPU VM, indexes included); commits are unchanged.
+ * Migration 4: `project_key` / `kind_key`, the record's `project` and `kind` when they are strings of
+ * at most {@link KEY_COLUMN_BYTES} bytes (two of them and the collection fit a btree entry), with a btree
+ * index over `(collection, project_key, kind_key)`: a project's versions of one kind are then counted by
+ * an index-only scan instead of reading every matching heap page (scope-count.ts). The partial index
+ * `av_items_scope_odd` holds the rows whose field is there but has no key (arrays, numbers, long
+ * strings), counted through `eq_keys`. The function holds no literal outside ASCII, so it works in any
+ * server encoding and with any `standard_conforming_strings`. Adding the columns rewrites `av_items`
+ * under an exclusive lock; commits are unchanged.
  */
 const v4 = (s: string): string => `
 CREATE FUNCTION ${s}.av_key_str(x jsonb) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $f$
-  SELECT CASE WHEN jsonb_typeof(x) = 'string' AND strpos(x #>> '{}', U&'\\FFFD') = 0 THEN (x #>> '{}') COLLATE "C" END
+  SELECT CASE WHEN jsonb_typeof(x) = 'string' AND octet_length(x #>> '{}') <= ${KEY_COLUMN_BYTES} THEN (x #>> '{}') COLLATE "C" END
 $f$;
 ALTER TABLE ${s}.av_items
   ADD COLUMN project_key text COLLATE "C" GENERATED ALWAYS AS (${s}.av_key_str(value -> 'project')) STORED,
   ADD COLUMN kind_key text COLLATE "C" GENERATED ALWAYS AS (${s}.av_key_str(value -> 'kind')) STORED;
-COMMENT ON COLUMN ${s}.av_items.project_key IS 'artifact-versions: value.project when a string without U+FFFD, else NULL (index-only counts of a project scope)';
-COMMENT ON COLUMN ${s}.av_items.kind_key IS 'artifact-versions: value.kind when a string without U+FFFD, else NULL';
+COMMENT ON COLUMN ${s}.av_items.project_key IS 'artifact-versions: value.project when a string of at most ${KEY_COLUMN_BYTES} bytes, else NULL (index-only counts of a project scope)';
+COMMENT ON COLUMN ${s}.av_items.kind_key IS 'artifact-versions: value.kind when a string of at most ${KEY_COLUMN_BYTES} bytes, else NULL';
 CREATE INDEX av_items_scope ON ${s}.av_items (collection, project_key, kind_key);
 CREATE INDEX av_items_scope_odd ON ${s}.av_items (collection) WHERE ${SCOPE_ODD_ROWS};
 `;

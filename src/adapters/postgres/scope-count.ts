@@ -2,15 +2,18 @@
  * Counting a project's versions of one kind without reading them (migration 4). A list's `total` of
  * `project:X, kind:Y` (every unfiltered `models.list(project)`) was counted from the `eq_keys` GIN
  * index, which cannot answer a count alone: PostgreSQL read every matching heap page (~100 ms for
- * 100,000 versions). Two generated columns hold `project` and `kind` when they are plain strings, so
- * a btree index over `(collection, project_key, kind_key)` counts those rows by an index-only scan;
- * the rows whose `project` or `kind` is something else (an array, a number, a string PostgreSQL's
- * jsonb had to alter) are few, kept in a partial index, and counted through `eq_keys` as before.
+ * 100,000 versions). Two generated columns hold `project` and `kind` when they are strings (of at most
+ * {@link KEY_COLUMN_BYTES} bytes), so a btree index over `(collection, project_key, kind_key)` counts
+ * those rows by an index-only scan; the rows whose `project` or `kind` is something else (an array, a
+ * number, a long string) are few, kept in a partial index, and counted through `eq_keys` as before.
  * @module
  */
 import type { QueryNode } from "../../domain/query/ast.js";
 import type { CompileContext } from "./compile.js";
 import { compileWhere } from "./compile.js";
+
+/** The longest `project` / `kind` a key column holds (bytes in the server's encoding): two of them fit a btree entry (2,704 bytes). */
+export const KEY_COLUMN_BYTES = 1000;
 
 /**
  * Rows an index-only count of `(collection, project_key, kind_key)` misses although an `eq` term on
@@ -20,12 +23,14 @@ import { compileWhere } from "./compile.js";
 export const SCOPE_ODD_ROWS = "((value ? 'project' AND project_key IS NULL) OR (value ? 'kind' AND kind_key IS NULL))";
 
 /**
- * A string an `eq` term can compare with a key column: no NUL, no lone surrogate (PostgreSQL's jsonb
- * holds either as U+FFFD, see `jsonbText`) and no U+FFFD itself. The key columns hold only such strings.
+ * A query value a key column can be compared with: no NUL and no lone surrogate (jsonb holds either as
+ * U+FFFD, so the stored text is no longer the record's) and no U+FFFD. A record whose string jsonb
+ * altered keeps a key with U+FFFD in it, which no compared value can equal; such values are counted
+ * through `eq_keys`, which keep every string apart.
  */
-const PLAIN = /[\u0000\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const NOT_COMPARABLE = /[\u0000\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** The values of `where` when it is exactly `project:X, kind:Y` (in any order and nesting of `and`), both plain strings. */
+/** The values of `where` when it is exactly `project:X, kind:Y` (in any order and nesting of `and`), both comparable strings. */
 function scopeOf(where: QueryNode | null | undefined): { project: string; kind: string } | undefined {
   if (where === null || where === undefined) return undefined;
   const terms: QueryNode[] = [];
@@ -37,7 +42,7 @@ function scopeOf(where: QueryNode | null | undefined): { project: string; kind: 
   const values: Record<string, string> = {};
   for (const term of terms) {
     if (term.type !== "term" || term.op !== "eq" || (term.field !== "project" && term.field !== "kind")) return undefined;
-    if (typeof term.value !== "string" || PLAIN.test(term.value) || values[term.field] !== undefined) return undefined;
+    if (typeof term.value !== "string" || NOT_COMPARABLE.test(term.value) || values[term.field] !== undefined) return undefined;
     values[term.field] = term.value;
   }
   const { project, kind } = values;

@@ -5,6 +5,7 @@
 import type { Pool, PoolClient } from "pg";
 import { RegistryError, toStorageError } from "../../errors.js";
 import type { JsonValue } from "../../domain/json.js";
+import { frozenJsonCopy } from "../../domain/json-copy.js";
 import type { SortField } from "../../domain/query/ast.js";
 import { compileQuery } from "../../domain/query/match.js";
 import { compareBy } from "../../domain/query/sort.js";
@@ -71,7 +72,9 @@ const CONFLICT_STATE = "AV409";
  * (which `JSON.stringify` writes as `\udXXX` escapes), so queries see U+FFFD there. Reads return the exact text.
  */
 function jsonbText(doc: string): string {
-  return doc.replace(/(^|[^\\])((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/g, "$1$2\\ufffd");
+  // Every escape is matched in turn (an escaped backslash too), so adjacent escapes are all seen and
+  // the text after `\\` is never taken for one; only NUL and the surrogates (lone, in stringify's output) change.
+  return doc.replace(/\\(u[0-9a-f]{4}|[^u])/g, (escape: string, body: string) => (body === "u0000" || /^ud[89a-f]/.test(body) ? "\\ufffd" : escape));
 }
 
 /** ` LIMIT n+1` (one more row tells whether a next page exists) and ` OFFSET k`, as far as they apply. */
@@ -128,9 +131,12 @@ function prepare(writes: readonly Write[]): PreparedWrite[] {
     ({ index, op, collection, key, expect, value }): PreparedWrite => {
       if (op !== "put") return { index, op, collection, key, expect, doc: null, value: null, nameKey: null, eqKeys: null };
       const doc = jsonTextOf(value, collection, key);
-      const name = value !== null && typeof value === "object" && !Array.isArray(value) && Object.hasOwn(value, "name") ? (value as { name?: unknown }).name : undefined;
+      // The keys are read from the JSON the row stores (NaN is null there, toJSON() applied, only own
+      // fields): the record the registry hands over already is such a copy, and is not copied again.
+      const record = frozenJsonCopy(value, { collection, key });
+      const name = record !== null && typeof record === "object" && !Array.isArray(record) && Object.hasOwn(record, "name") ? (record as { name?: unknown }).name : undefined;
       const nameKey = typeof name === "string" ? naturalKey(name) : null;
-      return { index, op, collection, key, expect, doc, value: jsonbText(doc), nameKey, eqKeys: JSON.stringify(eqKeysOf(collection, value)) };
+      return { index, op, collection, key, expect, doc, value: jsonbText(doc), nameKey, eqKeys: JSON.stringify(eqKeysOf(collection, record)) };
     },
     { maxExpect: MAX_EXPECT },
   );

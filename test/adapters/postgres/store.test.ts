@@ -153,12 +153,11 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
     expect((await store.query("versions", { sort })).items.map((item) => item.key)).toEqual(expected);
   });
 
-  test("migration 4 keys the project and kind of rows written at schema version 3, only where jsonb keeps them exactly", async () => {
+  test("migration 4 keys the project and kind of rows written at schema version 3: strings up to 1,000 bytes", async () => {
     const { schema, quoted } = await schemaAt(3);
-    // before: plain strings (one spelling out FFFD), U+FFFD itself, an array, a number, a missing kind
+    // before: plain strings (one with U+FFFD), an array, a number, a missing kind
     const before: [string, Record<string, unknown>][] = [
       ["plain", { project: "a/b", kind: "model" }],
-      ["text", { project: "a/FFFD", kind: "model" }],
       ["fffd", { project: "a/\ufffd", kind: "model" }],
       ["array", { project: ["a/b", "c/d"], kind: "model" }],
       ["number", { project: "a/b", kind: 5 }],
@@ -175,37 +174,107 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
       before.map(([, r]) => JSON.stringify(eqKeysOf("versions", r))),
     ]);
     const store = await open(schema);
-    // after: strings jsonb alters (NUL, a lone surrogate), through the store
+    // after, through the store: strings jsonb alters (NUL, a lone surrogate), and strings too long for a
+    // key (800 CJK characters each: 2,400 bytes, which together would not fit a btree entry)
+    const long = (seed: number) => Array.from({ length: 800 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919 + seed) % 20000))).join("");
     await store.commit([
       { op: "put", collection: "versions", key: "nul", expect: 0, value: { project: `a/${String.fromCharCode(0)}`, kind: "model" } },
       { op: "put", collection: "versions", key: "lone", expect: 0, value: { project: "a/b", kind: `m${String.fromCharCode(0xdc00)}` } },
+      { op: "put", collection: "versions", key: "long", expect: 0, value: { project: long(1), kind: long(2) } },
+      { op: "put", collection: "versions", key: "edge", expect: 0, value: { project: "p".repeat(1000), kind: "k".repeat(1001) } },
     ]);
     const { rows } = await db.pool.query(`SELECT key, project_key, kind_key FROM ${quoted}.av_items ORDER BY key`);
     expect(Object.fromEntries(rows.map((row: { key: string; project_key: string | null; kind_key: string | null }) => [row.key, [row.project_key, row.kind_key]]))).toEqual({
       plain: ["a/b", "model"],
-      text: ["a/FFFD", "model"],
-      fffd: [null, "model"],
+      fffd: ["a/\ufffd", "model"],
       array: [null, "model"],
       number: ["a/b", null],
       nokind: ["a/b", null],
-      nul: [null, "model"],
-      lone: ["a/b", null],
+      nul: ["a/\ufffd", "model"],
+      lone: ["a/b", "m\ufffd"],
+      long: [null, null],
+      edge: ["p".repeat(1000), null],
     });
     const { rows: odd } = await db.pool.query(`SELECT key FROM ${quoted}.av_items WHERE ${SCOPE_ODD_ROWS} ORDER BY key`);
-    expect(odd.map((row: { key: string }) => row.key)).toEqual(["array", "fffd", "lone", "nul", "number"]);
+    expect(odd.map((row: { key: string }) => row.key)).toEqual(["array", "edge", "long", "number"]);
     const { rows: indexes } = await db.pool.query(`SELECT indexname FROM pg_indexes WHERE schemaname = $1`, [schema]);
     expect(indexes.map((row: { indexname: string }) => row.indexname)).toEqual(expect.arrayContaining(["av_items_scope", "av_items_scope_odd"]));
     // a scope's count and page agree with the memory store, also without the one-scan form
     const apart = await postgresStore({ pool: db.pool }, { schema, singleScanBelow: 0 });
     const reference = memoryStore();
     await reference.commit((await store.query("versions")).items.map((item) => ({ op: "put" as const, collection: "versions", key: item.key, expect: 0, value: item.value })));
-    for (const text of ["project:a/b, kind:model", "kind:5, project:a/b", "project:c/d, kind:model", "project:a/FFFD, kind:model"]) {
-      const query = { where: parseQuery(text) as QueryNode, limit: 1 };
+    const scope = (project: string, kind: string): QueryNode => ({
+      type: "and",
+      items: [
+        { type: "term", field: "project", op: "eq", value: project },
+        { type: "term", field: "kind", op: "eq", value: kind },
+      ],
+    });
+    const nul = String.fromCharCode(0);
+    const scopes: [string, string][] = [["a/b", "model"], ["a/b", "5"], ["c/d", "model"], ["a/\ufffd", "model"], [`a/${nul}`, "model"], [long(1), long(2)], ["p".repeat(1000), "k".repeat(1001)]];
+    for (const [project, kind] of scopes) {
+      const query = { where: scope(project, kind), limit: 1 };
+      const expected = await reference.query("versions", query);
+      const label = `${project.slice(0, 12)} / ${kind.slice(0, 12)}`;
+      for (const [form, each] of [["default", store], ["apart", apart]] as const) {
+        const answer = await each.query("versions", query);
+        expect({ total: answer.total, keys: answer.items.map((item) => item.key) }, `${form}: ${label}`).toEqual({ total: expected.total, keys: expected.items.map((item) => item.key) });
+        expect((await each.query("versions", { ...query, limit: 0 })).total, `${form}: ${label}, limit 0`).toBe(expected.total);
+      }
+    }
+    await apart.close?.();
+  });
+
+  test("works in a database whose encoding is not UTF8 (LATIN1), through every migration", async () => {
+    const database = `av_latin1_${Math.random().toString(36).slice(2, 10)}`;
+    await db.pool.query(`CREATE DATABASE ${database} ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
+    const base = db.server.poolConfig;
+    const config: pg.PoolConfig =
+      base.connectionString === undefined ? { ...base, database } : { connectionString: Object.assign(new URL(base.connectionString), { pathname: `/${database}` }).toString() };
+    const pool = new pg.Pool({ ...config, max: 2 });
+    pool.on("error", () => undefined);
+    try {
+      const latin1 = await postgresStore({ pool }, { schema: "av_latin1", singleScanBelow: 0 });
+      await latin1.commit([
+        { op: "put", collection: "versions", key: "a", expect: 0, value: { project: "acme/élan", kind: "model" } },
+        { op: "put", collection: "versions", key: "b", expect: 0, value: { project: ["acme/élan"], kind: "model" } },
+      ]);
+      const where = parseQuery("project:acme/élan, kind:model") as QueryNode;
+      expect((await latin1.query("versions", { where, limit: 1 })).total).toBe(2);
+      expect((await latin1.query("versions", { where, limit: 0 })).total).toBe(2);
+      await latin1.close?.();
+    } finally {
+      await pool.end();
+      await db.pool.query(`DROP DATABASE ${database}`);
+    }
+  });
+
+  test("equality keys are read from the JSON a row stores, as the memory store reads its copy", async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    const apart = await postgresStore({ pool: db.pool }, { schema, singleScanBelow: 0 });
+    const reference = memoryStore();
+    const inherited = Object.create({ project: "a/b" }) as Record<string, unknown>;
+    inherited["kind"] = "model";
+    const values: Record<string, unknown> = {
+      nan: { project: Number.NaN, kind: "model" },
+      infinite: { project: "a/b", kind: Number.POSITIVE_INFINITY },
+      boxed: { project: new String("a/b"), kind: "model" },
+      json: { project: { toJSON: () => "a/b" }, kind: "model" },
+      inherited,
+    };
+    const writes = Object.entries(values).map(([key, value]) => ({ op: "put" as const, collection: "versions", key, expect: 0, value: value as JsonValue }));
+    await store.commit(writes);
+    await reference.commit(writes);
+    for (const text of ["project:a/b", "project:NaN", "kind:Infinity", "project:a/b, kind:model", "project:NaN, kind:model", "project:a/b, kind:Infinity"]) {
+      const query = { where: parseQuery(text) as QueryNode, limit: 5 };
       const expected = await reference.query("versions", query);
       for (const [form, each] of [["default", store], ["apart", apart]] as const) {
         const answer = await each.query("versions", query);
-        expect({ total: answer.total, keys: answer.items.map((item) => item.key) }, `${form}: ${text}`).toEqual({ total: expected.total, keys: expected.items.map((item) => item.key) });
-        expect((await each.query("versions", { ...query, limit: 0 })).total, `${form}: ${text}, limit 0`).toBe(expected.total);
+        expect({ total: answer.total, keys: answer.items.map((item) => item.key).sort() }, `${form}: ${text}`).toEqual({
+          total: expected.total,
+          keys: expected.items.map((item) => item.key).sort(),
+        });
       }
     }
     await apart.close?.();
@@ -214,7 +283,9 @@ describe.skipIf(skipReason !== undefined)("postgresStore", () => {
   test("equality keys keep strings apart that PostgreSQL text cannot hold", async () => {
     const store = await open();
     const nul = String.fromCharCode(0);
-    const values = [`a${nul}b`, "a\\0000b", "a\\\\0000b", `a${String.fromCharCode(0xd800)}b`, "a\ufffdb", "ab"];
+    const high = String.fromCharCode(0xd800);
+    // adjacent escapes too: each must become U+FFFD in the jsonb
+    const values = [`a${nul}b`, "a\\0000b", "a\\\\0000b", `a${high}b`, "a\ufffdb", "ab", `a${nul}${nul}`, `a${high}${high}`, `\\${nul}`];
     await store.commit(values.map((project, i) => ({ op: "put" as const, collection: "versions", key: `k${i}`, expect: 0, value: { project } })));
     for (const [i, project] of values.entries()) {
       const result = await store.query("versions", { where: { type: "term", field: "project", op: "eq", value: project } });
