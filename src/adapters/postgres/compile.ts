@@ -201,7 +201,7 @@ function keyedConditions(terms: readonly (QueryTerm & { op: "eq" | "in" })[], ct
 }
 
 /** The items of nested `and` nodes, flattened (`and(and(a, b), c)` -> `[a, b, c]`). */
-function conjuncts(node: QueryNode): QueryNode[] {
+export function conjuncts(node: QueryNode): QueryNode[] {
   return node.type === "and" ? node.items.flatMap(conjuncts) : [node];
 }
 

@@ -10,7 +10,7 @@
  */
 import type { QueryNode } from "../../domain/query/ast.js";
 import type { CompileContext } from "./compile.js";
-import { compileWhere } from "./compile.js";
+import { compileWhere, conjuncts } from "./compile.js";
 
 /** The longest `project` / `kind` a key column holds (bytes in the server's encoding): two of them fit a btree entry (2,704 bytes). */
 export const KEY_COLUMN_BYTES = 1000;
@@ -33,14 +33,8 @@ const NOT_COMPARABLE = /[\u0000\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\
 /** The values of `where` when it is exactly `project:X, kind:Y` (in any order and nesting of `and`), both comparable strings. */
 function scopeOf(where: QueryNode | null | undefined): { project: string; kind: string } | undefined {
   if (where === null || where === undefined) return undefined;
-  const terms: QueryNode[] = [];
-  const walk = (node: QueryNode): void => {
-    if (node.type === "and") node.items.forEach(walk);
-    else terms.push(node);
-  };
-  walk(where);
   const values: Record<string, string> = {};
-  for (const term of terms) {
+  for (const term of conjuncts(where)) {
     if (term.type !== "term" || term.op !== "eq" || (term.field !== "project" && term.field !== "kind")) return undefined;
     if (typeof term.value !== "string" || NOT_COMPARABLE.test(term.value) || values[term.field] !== undefined) return undefined;
     values[term.field] = term.value;

@@ -12,7 +12,7 @@ import { compareBy } from "../../domain/query/sort.js";
 import { decodeCursor, encodeCursor } from "../../domain/query/cursor.js";
 import type { CommitResult, Store, StoredItem, StoreQuery, StoreQueryResult, Write } from "../../store/store.js";
 import { checkCollection, checkKey, checkQueryWindow, checkWrites, jsonTextOf } from "../../store/write-validation.js";
-import { afterPosition, compileSort, compileWhere, impliesCollection, orderBy, Params, type CompileContext } from "./compile.js";
+import { afterPosition, compileSort, compileWhere, impliesCollection, orderBy, Params, type CompileContext, type SortColumns } from "./compile.js";
 import { eqKeysOf } from "./eq-keys.js";
 import { migrate } from "./migrations.js";
 import { naturalKey } from "./natural-key.js";
@@ -294,6 +294,10 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
       const filter = [collectionCondition, ...conditions].join(" AND ");
       const countFilter = impliesCollection(query.where) && conditions.length > 0 ? conditions.join(" AND ") : filter;
 
+      // The page's condition: the filter, and after the cursor's position when there is one.
+      const pageFilter = (sorts: readonly SortColumns[]): string =>
+        position === undefined ? filter : `${filter} AND ${afterPosition(sorts, position.values, position.key, params)}`;
+
       try {
         if (limit === 0) {
           if (!countTotal) return { items: [], total: 0, cursor: null };
@@ -310,7 +314,7 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
           // No count (`total: false`, e.g. the registry's `:latest`): the index-ordered page alone, which
           // stops after `limit` rows where counting would read every match.
           const sorts = compileSort(sort, ctx);
-          const pageConditions = position === undefined ? filter : `${filter} AND ${afterPosition(sorts, position.values, position.key, params)}`;
+          const pageConditions = pageFilter(sorts);
           const { rows } = await pool.query<PageRow>(
             `SELECT key, revision, seq::text AS seq, doc FROM ${q}.av_items WHERE ${pageConditions} ORDER BY ${orderBy(sorts)}${pageWindow(params, limit, offset)}`,
             params.values,
@@ -344,7 +348,7 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
             `SELECT i.key, i.revision, i.seq, i.doc${kept.flatMap((s) => s.columns).map((c) => `, k.${c}`).join("")} FROM ` +
             `(SELECT * FROM m${after} ORDER BY ${orderBy(kept)}${window}) k JOIN ${q}.av_items i ON i.collection = $1::text AND i.key = k.key`;
         } else {
-          const pageConditions = position === undefined ? filter : `${filter} AND ${afterPosition(sorts, position.values, position.key, params)}`;
+          const pageConditions = pageFilter(sorts);
           // A project + kind scope (an unfiltered list) is counted from btree indexes (scope-count.ts).
           const scoped = scopeCount(query.where, query.prefix, ctx);
           count = scoped === undefined ? `SELECT count(*) AS total FROM ${q}.av_items WHERE ${countFilter}` : `SELECT ${scoped} AS total`;
