@@ -107,6 +107,30 @@ const EVENT_LOOP_TURN_MS = 5;
  * replaced by a rename (compaction, in this process or another).
  */
 const KEEP_JOURNAL_OPEN = process.platform !== "win32";
+/**
+ * A store keeping the writer lock across back-to-back commits looks for another process's request
+ * (`lock.want`) at most this often (ms): one `stat` per few batches of a sequential writer.
+ */
+const WANT_CHECK_MS = 2;
+/**
+ * After handing the lock over, this store does not try to take it back until the waiter took it
+ * (removing `lock.want`) or this long (ms) has passed: longer than a waiter's slowest poll (30 ms),
+ * short enough that a request left by a process that died only costs one such pause.
+ */
+const HAND_OVER_MS = 50;
+/** Stores keeping the writer lock until their callers' microtasks end: released if the process exits first. */
+const lingering = new Set<FileStoreEngine>();
+let exitHookInstalled = false;
+
+/** `process.exit()` right after a commit ends the process before the lock is released: release it on exit. */
+function releaseLingeringOnExit(engine: FileStoreEngine): void {
+  lingering.add(engine);
+  if (exitHookInstalled || typeof process.once !== "function") return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const held of lingering) held.releaseOnExit();
+  });
+}
 const EMPTY_TABLE = new MemoryTable({ indexes: [], compoundIndexes: [] });
 
 interface PreparedWrite {
@@ -572,6 +596,12 @@ class FileStoreEngine {
   private lastTurn = performance.now();
   /** True while the callers a batch acknowledged run (their microtasks): their commits may skip the event loop. */
   private afterBatch = false;
+  /** True while the lock is kept for the callers a batch woke, until their microtasks end (see {@link FileStoreEngine.pump}). */
+  private lingerScheduled = false;
+  /** When this store last looked for another process's request for the lock (`performance.now()`). */
+  private wantCheckedAt = 0;
+  /** Until then (`performance.now()`), having handed the lock over, this store leaves it to the waiter. */
+  private handOverUntil = 0;
 
   // commit pipeline
   private queue: Pending[] = [];
@@ -1071,14 +1101,27 @@ class FileStoreEngine {
     });
   }
 
-  /** Moves the pipeline on: take the lock, apply queued commits in order, start a batch write, release. */
+  /**
+   * Moves the pipeline on: take the lock, apply queued commits in order, start a batch write, release.
+   *
+   * Right after a batch, the callers it acknowledged often commit again before their microtasks end (a
+   * loop of awaited commits): the lock is kept for them until then, which saves the lock's and the
+   * freshness check's file-system calls per batch (and their metadata in the next flush). It is never
+   * kept across a turn of the event loop without a batch in flight, and a process waiting for it gets
+   * it within a few milliseconds (`lock.want`, checked every {@link WANT_CHECK_MS}).
+   */
   private pump(): void {
     if (this.failure !== undefined) {
       this.rejectEverything(this.failure);
       return;
     }
+    if (this.lock.held && this.afterBatch && this.mayRelease() && this.handOverDue()) this.releaseLock();
     if (!this.lock.held) {
       if (this.queue.length === 0 || this.acquiring) return;
+      if (this.handingOver()) {
+        this.waitForLock();
+        return;
+      }
       let acquired: boolean;
       try {
         acquired = this.lock.tryAcquire();
@@ -1116,8 +1159,49 @@ class FileStoreEngine {
     } else if (this.compactionDue) {
       this.maybeCompact();
     } else if (this.compaction === undefined) {
-      this.releaseLock();
+      if (this.afterBatch) this.linger();
+      else this.releaseLock();
     }
+  }
+
+  /** True when nothing applied is unwritten and no compaction needs the lock: it may be given up. */
+  private mayRelease(): boolean {
+    return !this.writing && this.nextBatch.length === 0 && this.compaction === undefined && !this.compactionDue;
+  }
+
+  /** Keeps the lock until the microtasks of the callers just acknowledged end; then `pump` releases it unless they committed. */
+  private linger(): void {
+    releaseLingeringOnExit(this);
+    if (this.lingerScheduled) return;
+    this.lingerScheduled = true;
+    // queued after the nextTick that ends `afterBatch`, so this pump releases unless a batch started
+    process.nextTick(() => {
+      this.lingerScheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Looks (at most every {@link WANT_CHECK_MS}) whether another process asked for the lock; if so, starts handing it over. */
+  private handOverDue(): boolean {
+    const now = performance.now();
+    if (now - this.wantCheckedAt < WANT_CHECK_MS) return false;
+    this.wantCheckedAt = now;
+    if (!this.lock.isWanted()) return false;
+    this.handOverUntil = now + HAND_OVER_MS;
+    return true;
+  }
+
+  /** True while this store leaves the lock it handed over to the waiter that asked for it. */
+  private handingOver(): boolean {
+    if (this.handOverUntil === 0) return false;
+    if (performance.now() < this.handOverUntil && this.lock.isWanted()) return true;
+    this.handOverUntil = 0;
+    return false;
+  }
+
+  /** On process exit: gives up a lock kept for callers that never committed again (no batch can be in flight on a synchronous exit). */
+  releaseOnExit(): void {
+    if (this.lock.held && this.mayRelease()) this.releaseLock();
   }
 
   /** Drops the kept text of the row `key` is about to replace or delete. */
@@ -1128,6 +1212,7 @@ class FileStoreEngine {
 
   /** Releases the writer lock; a failure is a warning (every commit is acknowledged, only the lock file stays). */
   private releaseLock(): void {
+    lingering.delete(this);
     try {
       this.lock.release();
     } catch (error) {
@@ -1159,6 +1244,10 @@ class FileStoreEngine {
         this.pump();
         return;
       }
+      if (this.handingOver()) {
+        setTimeout(attempt, 1);
+        return;
+      }
       let acquired = false;
       try {
         acquired = this.lock.tryAcquire();
@@ -1169,9 +1258,11 @@ class FileStoreEngine {
       }
       if (acquired) {
         this.acquiring = false;
+        this.lock.clearWanted();
         if (this.afterAcquire()) this.pump();
         return;
       }
+      this.lock.askForLock();
       if (Date.now() - started >= this.lockTimeoutMs) {
         this.acquiring = false;
         this.rejectQueue(
@@ -1430,6 +1521,7 @@ class FileStoreEngine {
       const started = Date.now();
       try {
         while (!this.lock.tryAcquire()) {
+          this.lock.askForLock();
           if (Date.now() - started >= this.lockTimeoutMs) {
             throw storageError(`Timed out after ${this.lockTimeoutMs} ms waiting for the file store lock in ${this.dir}, held by ${this.lock.describeHolder()}.`, {
               dir: this.dir,
@@ -1437,6 +1529,7 @@ class FileStoreEngine {
           }
           await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 5));
         }
+        this.lock.clearWanted();
       } catch (error) {
         throw error instanceof RegistryError ? error : storageError(`Cannot take the file store lock in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error);
       } finally {

@@ -476,6 +476,7 @@ describe("fileStore() with a crash injected at each step", () => {
     // the lock left behind links our own claim: the next batch takes it back (instead of waiting for a
     // live holder until lockTimeoutMs and failing with STORAGE) and removes it
     await expect(store.commit([{ op: "put", collection: "items", key: "b", expect: 0, value: 1 }])).resolves.toMatchObject({ seq: 2 });
+    await new Promise((resolve) => setImmediate(resolve));
     expect(nodeFs.existsSync(join(dir, "lock"))).toBe(false);
     await store.close();
   });

@@ -2,10 +2,12 @@ import * as nodeFs from "node:fs";
 import { appendFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
 import { fileStore, type FileStore } from "../../../src/adapters/fs/index.js";
 import { createRegistry, SYSTEM } from "../../../src/index.js";
 import type { Write } from "../../../src/store/store.js";
+import { runTsxWorker } from "../../support/worker.js";
 
 const root = mkdtempSync(join(tmpdir(), "av-fs-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -27,6 +29,9 @@ function countedFlushes(): { fs: typeof nodeFs; count: number } {
   counted.fs = { ...nodeFs, fdatasyncSync: (fd: number) => (counted.count++, nodeFs.fdatasyncSync(fd)) };
   return counted;
 }
+
+/** One turn of the event loop: a store gives up the lock it kept for its callers' next commit once their microtasks end. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 function deadPid(): number {
   // a pid that is not running: far above the default pid_max of most systems
@@ -283,6 +288,7 @@ describe("fileStore() writer lock", () => {
     const store = await fileStore({ dir, onWarning: (message) => warnings.push(message), lockTimeoutMs: 1_000 });
     await store.commit([put("items", "b", 0, 1)]);
     expect(warnings.some((warning) => warning.includes("Took over"))).toBe(true);
+    await turn();
     expect(existsSync(join(dir, "lock"))).toBe(false);
     await store.close();
   });
@@ -312,19 +318,21 @@ describe("fileStore() writer lock", () => {
   const lockFiles = (dir: string) => readdirSync(dir).filter((name) => name.startsWith("lock")).sort();
   const ownerLine = (pid: number, host: string, token: string) => JSON.stringify({ pid, host, token, at: new Date().toISOString() }) + "\n";
 
-  test("hard-link lock: one claim file per open store, linked as `lock` only while a batch is written, removed at close", async () => {
+  test("hard-link lock: one claim file per open store, linked as `lock` only while this process commits, removed at close", async () => {
     const dir = freshDir();
     const linked: string[] = [];
     const fs = { ...nodeFs, linkSync: (from: string, to: string) => (linked.push(to), nodeFs.linkSync(from, to)) };
     const store = await fileStore({ dir, fs, ...quiet });
     expect(lockFiles(dir)).toEqual([]); // opening (and only reading) leaves no claim behind
     await store.commit([put("items", "a", 0, 1)]);
+    await turn();
     await store.commit([put("items", "b", 0, 1)]);
+    await turn();
     const claims = lockFiles(dir);
     expect(claims).toHaveLength(1);
     expect(claims[0]).toMatch(/^lock\.claim-[A-Za-z0-9_-]+$/);
     expect(JSON.parse(readFileSync(join(dir, claims[0]!), "utf8"))).toMatchObject({ pid: process.pid, host: hostname() });
-    expect(linked.filter((path) => path === join(dir, "lock"))).toHaveLength(3); // open's maintenance, then one per batch
+    expect(linked.filter((path) => path === join(dir, "lock"))).toHaveLength(3); // open's maintenance, then one per commit (a turn apart)
     await store.close();
     expect(lockFiles(dir)).toEqual([]);
   });
@@ -338,6 +346,7 @@ describe("fileStore() writer lock", () => {
     const store = await fileStore({ dir, onWarning: (message) => warnings.push(message), lockTimeoutMs: 1_000 });
     await store.commit([put("items", "b", 0, 1)]);
     expect(warnings.some((warning) => warning.includes("Took over"))).toBe(true);
+    await turn();
     expect(lockFiles(dir).filter((name) => !name.startsWith("lock.claim-") || name === "lock.claim-oldtoken")).toEqual([]);
     await store.close();
     expect(lockFiles(dir)).toEqual([]);
@@ -365,11 +374,99 @@ describe("fileStore() writer lock", () => {
     await store.close();
   });
 
+  /** The node fs with a count of links made as `lock` in `dir`. */
+  const countedLinks = (dir: string) => {
+    const counted = { count: 0, fs: { ...nodeFs } };
+    counted.fs.linkSync = (from: nodeFs.PathLike, to: nodeFs.PathLike) => {
+      if (to === join(dir, "lock")) counted.count++;
+      nodeFs.linkSync(from, to);
+    };
+    return counted;
+  };
+
+  test("a loop of awaited commits keeps the lock across its batches, and gives it up once the caller's microtasks end", async () => {
+    const dir = freshDir();
+    const links = countedLinks(dir);
+    const store = await fileStore({ dir, fs: links.fs, ...quiet });
+    links.count = 0;
+    for (let i = 0; i < 20; i++) await store.commit([put("items", `k${i}`, 0, i)]);
+    expect(links.count).toBe(1);
+    expect(existsSync(join(dir, "lock"))).toBe(true); // still kept: this continuation could commit again
+    await turn();
+    expect(existsSync(join(dir, "lock"))).toBe(false);
+    // a commit after a turn of the event loop takes the lock again, and sees what others wrote meanwhile
+    const other = await fileStore({ dir, ...quiet });
+    await other.commit([put("items", "k0", 1, "other")]);
+    await turn();
+    await expect(store.commit([put("items", "k0", 1, "stale")])).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(store.commit([put("items", "k0", 2, "fresh")])).resolves.toMatchObject({ seq: 22 });
+    await Promise.all([store.close(), other.close()]);
+    expect(lockFiles(dir)).toEqual([]);
+  });
+
+  for (const inFlight of [1, 8]) {
+    test(`a store waiting for the lock asks for it (lock.want) and gets it while another keeps committing (${inFlight} in flight)`, async () => {
+      const dir = freshDir();
+      // durable, as without flushes a loop of commits runs in microtasks only and no timer (the waiter's poll) runs meanwhile
+      const busy = await fileStore({ dir, ...quiet });
+      const waiting = await fileStore({ dir, ...quiet, lockTimeoutMs: 20_000 });
+      await busy.commit([put("items", "warm", 0, 0)]);
+      let waiterDone = false;
+      let busyCommits = 0;
+      const limit = 4_000;
+      const worker = async (lane: number) => {
+        for (let i = 0; !waiterDone && busyCommits < limit; i++) {
+          await busy.commit([put("items", `b${lane}-${i}`, 0, i)]);
+          busyCommits++;
+        }
+      };
+      const busyLoop = Promise.all(Array.from({ length: inFlight }, (_, lane) => worker(lane)));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await waiting.commit([put("items", "w", 0, 1)]);
+      waiterDone = true;
+      await busyLoop;
+      expect(busyCommits).toBeGreaterThan(0);
+      expect(busyCommits).toBeLessThan(limit); // without a hand-over the waiter gets the lock only once the loop ends
+      await turn();
+      expect(lockFiles(dir).filter((name) => !name.startsWith("lock.claim-"))).toEqual([]);
+      await Promise.all([busy.close(), waiting.close()]);
+    }, 30_000);
+  }
+
+  test("a request for the lock left by a process that died costs one pause, then is removed", async () => {
+    const dir = freshDir();
+    const links = countedLinks(dir);
+    const store = await fileStore({ dir, fs: links.fs, ...quiet });
+    await store.commit([put("items", "warm", 0, 0)]);
+    writeFileSync(join(dir, "lock.want"), "");
+    links.count = 0;
+    const started = performance.now();
+    for (let i = 0; i < 200; i++) await store.commit([put("items", `k${i}`, 0, i)]);
+    expect(existsSync(join(dir, "lock.want"))).toBe(false);
+    expect(links.count).toBeLessThanOrEqual(2); // the hand-over, and the batch after it; then kept again
+    expect(performance.now() - started).toBeGreaterThanOrEqual(40); // the one pause (HAND_OVER_MS)
+    await store.close();
+  });
+
+  test("process.exit() right after a commit leaves no lock behind", async () => {
+    const dir = freshDir();
+    (await seeded(dir, 1)).close();
+    const child = fileURLToPath(new URL("../../support/fs-exit-child.ts", import.meta.url));
+    await expect(runTsxWorker(child, [dir])).resolves.toEqual({ seq: 2 });
+    expect(lockFiles(dir).filter((name) => !name.startsWith("lock.claim-"))).toEqual([]); // its claim is swept at the next open
+    const warnings: string[] = [];
+    const store = await fileStore({ dir, onWarning: (message) => warnings.push(message) });
+    await store.commit([put("items", "after", 0, 1)]);
+    expect(warnings).toEqual([]); // no lock of a dead process to take over
+    await store.close();
+  }, 30_000);
+
   test("a claim file removed by hand is written anew at the next batch", async () => {
     const dir = freshDir();
     const store = await fileStore({ dir, ...quiet });
     for (const name of lockFiles(dir)) rmSync(join(dir, name));
     await store.commit([put("items", "a", 0, 1)]);
+    await turn();
     expect(lockFiles(dir)).toHaveLength(1);
     await store.close();
     expect(lockFiles(dir)).toEqual([]);
@@ -388,6 +485,7 @@ describe("fileStore() writer lock", () => {
     const store = await fileStore({ dir, fs, ...quiet });
     await store.commit([put("items", "a", 0, 1)]);
     await store.commit([put("items", "b", 0, 1)]);
+    await turn();
     expect(refused).toBe(1);
     expect(lockFiles(dir)).toEqual([]);
     const other = await fileStore({ dir, ...quiet }); // a hard-link store on the same directory: both use `lock`
@@ -413,6 +511,7 @@ describe("fileStore() writer lock", () => {
     const store = await fileStore({ dir, fs, ...quiet, lockTimeoutMs: 1_000 });
     await store.commit([put("items", "a", 0, 1)]);
     await store.commit([put("items", "b", 0, 1)]);
+    await turn();
     expect(lockFiles(dir)).toEqual([]);
     await store.close();
   });
@@ -449,6 +548,7 @@ describe("fileStore() writer lock", () => {
       expect(warnings.some((warning) => warning.includes("Cannot release the file store lock"))).toBe(true);
       expect(existsSync(lockPath)).toBe(true);
       await expect(store.commit([put("items", "a", 0, 1)])).resolves.toMatchObject({ seq: 1 });
+      await turn();
       expect(existsSync(lockPath)).toBe(false);
       await store.close();
       expect(lockFiles(dir)).toEqual([]);
