@@ -502,7 +502,8 @@ class InconsistentFiles extends Error {}
  *   fsync'ed with their directory (`durability: "none"` skips every fsync, for tests).
  * - **Atomic**: each commit is one checksummed journal line; a torn or damaged tail is dropped (with a
  *   warning) and never parsed as data, so a crash leaves the state before or after each commit.
- * - **Cross-process safe**: a writer lock per commit batch plus revision checks against state
+ * - **Cross-process safe**: a writer lock per commit batch (kept across the batches of a loop of
+ *   awaited commits, handed over when another process asks) plus revision checks against state
  *   refreshed under that lock. Commits arriving while a batch is written join the next batch
  *   (one append and one fsync per batch).
  * - **Fast to open**: one snapshot read (JSON lines, no per-record files) plus the journal tail;

@@ -1,6 +1,7 @@
 /**
  * The writer lock of a file store directory: a file named `lock` holding `{ pid, host, token, at }`,
- * present only while a process writes a commit batch (never held between calls). A lock whose holder
+ * present only while a process commits (the file store keeps it across the batches of a loop of
+ * awaited commits, never across a turn of the event loop without a batch in flight). A lock whose holder
  * is a dead process on this host is taken over at once (with a warning); any other holder is waited for.
  *
  * Where the file system has hard links (not on Windows), each store instance writes its owner line

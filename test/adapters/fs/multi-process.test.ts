@@ -2,7 +2,7 @@
  * Four processes commit into the same store at once: create-only names (exactly one winner each)
  * and a shared counter by read-modify-write with retries. Nothing may be lost or duplicated.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,7 @@ import { fileStore } from "../../../src/adapters/fs/index.js";
 import { runTsxWorker } from "../../support/worker.js";
 
 const child = fileURLToPath(new URL("../../support/fs-worker-child.ts", import.meta.url));
+const loopChild = fileURLToPath(new URL("../../support/fs-loop-child.ts", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "av-fs-multi-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -55,4 +56,31 @@ describe("fileStore() shared by 4 processes", () => {
       await store.close();
     }
   }, 120_000);
+});
+
+describe("fileStore() writer lock between processes", () => {
+  test("a process committing in a loop keeps the lock across its batches, yet hands it over to another that asks", async () => {
+    const dir = join(root, "hand-over");
+    const started = join(root, "hand-over.started");
+    const stop = join(root, "hand-over.stop");
+    const looping = runTsxWorker<{ commits: number; stoppedBy: string }>(loopChild, [dir, started, stop, "20000"]);
+    try {
+      for (const begin = Date.now(); !existsSync(started); ) {
+        if (Date.now() - begin > 30_000) throw new Error("the looping child never committed");
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const store = await fileStore({ dir, onWarning: () => {}, lockTimeoutMs: 5_000 });
+      try {
+        // the child never pauses between commits: without a hand-over this waits until lockTimeoutMs and fails
+        for (let i = 0; i < 3; i++) await expect(store.commit([{ op: "put", collection: "items", key: `other-${i}`, expect: 0, value: i }])).resolves.toBeDefined();
+      } finally {
+        await store.close();
+      }
+    } finally {
+      writeFileSync(stop, "");
+    }
+    const report = await looping;
+    expect(report.stoppedBy).toBe("stop"); // it was still committing when the other process's commits went through
+    expect(report.commits).toBeGreaterThan(1);
+  }, 60_000);
 });
