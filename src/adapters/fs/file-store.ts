@@ -603,6 +603,8 @@ class FileStoreEngine {
   private wantCheckedAt = 0;
   /** Until then (`performance.now()`), having handed the lock over, this store leaves it to the waiter. */
   private handOverUntil = 0;
+  /** Set when another process asked for the lock: commits wait unapplied until what is applied is written, then it is released. */
+  private handOverPending = false;
 
   // commit pipeline
   private queue: Pending[] = [];
@@ -1116,7 +1118,10 @@ class FileStoreEngine {
       this.rejectEverything(this.failure);
       return;
     }
-    if (this.lock.held && this.afterBatch && this.mayRelease() && this.handOverDue()) this.releaseLock();
+    if (this.lock.held && this.compaction === undefined) {
+      if (!this.handOverPending && this.handOverDue()) this.handOverPending = true;
+      if (this.handOverPending && this.mayRelease()) this.releaseLock();
+    }
     if (!this.lock.held) {
       if (this.queue.length === 0 || this.acquiring) return;
       if (this.handingOver()) {
@@ -1136,8 +1141,8 @@ class FileStoreEngine {
       }
       if (!this.afterAcquire()) return;
     }
-    // While a compaction is due, commits wait unapplied until the batch in flight is written.
-    if (!(this.compactionDue && this.writing)) this.applyQueue();
+    // While a compaction is due, or the lock is to be handed over, commits wait unapplied until the batch in flight is written.
+    if (!((this.compactionDue || this.handOverPending) && this.writing)) this.applyQueue();
     if (this.writing || this.swappingJournal) return;
     if (this.nextBatch.length > 0) {
       this.writing = true;
@@ -1214,6 +1219,7 @@ class FileStoreEngine {
   /** Releases the writer lock; a failure is a warning (every commit is acknowledged, only the lock file stays). */
   private releaseLock(): void {
     lingering.delete(this);
+    this.handOverPending = false;
     try {
       this.lock.release();
     } catch (error) {
@@ -1225,6 +1231,7 @@ class FileStoreEngine {
 
   /** Refreshes under the freshly taken lock; on failure rejects the queue and releases. */
   private afterAcquire(): boolean {
+    this.wantCheckedAt = performance.now(); // a turn of at least WANT_CHECK_MS before handing the lock over
     try {
       this.refreshUnderLock();
       return true;

@@ -433,6 +433,39 @@ describe("fileStore() writer lock", () => {
     }, 30_000);
   }
 
+  test("a store whose commits keep arriving while its flush runs on the thread pool still hands the lock over", async () => {
+    const dir = freshDir();
+    // no fdatasyncSync: every flush runs on the thread pool, and commits made meanwhile join the next batch
+    const { fdatasyncSync: _sync, ...threadPoolFs } = nodeFs;
+    const busy = await fileStore({ dir, ...quiet, fs: threadPoolFs });
+    const waiting = await fileStore({ dir, ...quiet, lockTimeoutMs: 20_000 });
+    await busy.commit([put("items", "warm", 0, 0)]);
+    let waiterDone = false;
+    let issued = 0;
+    const pending = new Set<Promise<unknown>>();
+    const limit = 4_000;
+    // a producer on the event loop (as a server's requests are): a commit every turn, up to 16 in flight
+    const produced = new Promise<void>((resolve) => {
+      const produce = () => {
+        if (waiterDone || issued >= limit) return resolve();
+        if (pending.size < 16) {
+          const commit = busy.commit([put("items", `p${issued++}`, 0, 0)]);
+          pending.add(commit);
+          void commit.finally(() => pending.delete(commit));
+        }
+        setImmediate(produce);
+      };
+      produce();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await waiting.commit([put("items", "w", 0, 1)]);
+    waiterDone = true;
+    await produced;
+    await Promise.all(pending);
+    expect(issued).toBeLessThan(limit);
+    await Promise.all([busy.close(), waiting.close()]);
+  }, 60_000);
+
   test("a request for the lock left by a process that died costs one pause, then is removed", async () => {
     const dir = freshDir();
     const links = countedLinks(dir);
