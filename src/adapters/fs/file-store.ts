@@ -121,6 +121,8 @@ const HAND_OVER_MS = 50;
 /** Stores keeping the writer lock until their callers' microtasks end: released if the process exits first. */
 const lingering = new Set<FileStoreEngine>();
 let exitHookInstalled = false;
+/** The stores of this process waiting for a directory's lock (by directory): woken when another of its stores gives it up. */
+const waitingByDir = new Map<string, Set<() => void>>();
 
 /** `process.exit()` right after a commit ends the process before the lock is released: release it on exit. */
 function releaseLingeringOnExit(engine: FileStoreEngine): void {
@@ -1120,7 +1122,11 @@ class FileStoreEngine {
     }
     if (this.lock.held && this.compaction === undefined) {
       if (!this.handOverPending && this.handOverDue()) this.handOverPending = true;
-      if (this.handOverPending && this.mayRelease()) this.releaseLock();
+      if (this.handOverPending && this.mayRelease()) {
+        this.releaseLock();
+        // the waiter's window starts when the lock is free, not when the request was seen (a slow flush may lie between)
+        this.handOverUntil = performance.now() + HAND_OVER_MS;
+      }
     }
     if (!this.lock.held) {
       if (this.queue.length === 0 || this.acquiring) return;
@@ -1187,14 +1193,12 @@ class FileStoreEngine {
     });
   }
 
-  /** Looks (at most every {@link WANT_CHECK_MS}) whether another process asked for the lock; if so, starts handing it over. */
+  /** Looks (at most every {@link WANT_CHECK_MS}) whether another process asked for the lock. */
   private handOverDue(): boolean {
     const now = performance.now();
     if (now - this.wantCheckedAt < WANT_CHECK_MS) return false;
     this.wantCheckedAt = now;
-    if (!this.lock.isWanted()) return false;
-    this.handOverUntil = now + HAND_OVER_MS;
-    return true;
+    return this.lock.isWanted();
   }
 
   /** True while this store leaves the lock it handed over to the waiter that asked for it. */
@@ -1205,7 +1209,7 @@ class FileStoreEngine {
     return false;
   }
 
-  /** On process exit: gives up a lock kept for callers that never committed again (no batch can be in flight on a synchronous exit). */
+  /** On process exit: gives up a lock kept for callers that never committed again (a batch or compaction in flight keeps it: a later opener takes it over). */
   releaseOnExit(): void {
     if (this.lock.held && this.mayRelease()) this.releaseLock();
   }
@@ -1220,8 +1224,10 @@ class FileStoreEngine {
   private releaseLock(): void {
     lingering.delete(this);
     this.handOverPending = false;
+    const held = this.lock.held;
     try {
       this.lock.release();
+      if (held) for (const wake of waitingByDir.get(this.dir) ?? []) wake();
     } catch (error) {
       this.warn(
         `Cannot release the file store lock in ${this.dir}: ${describe(error)}. Other processes may wait for it until this process exits (with the hard-link lock, this store removes it at its next batch).`,
@@ -1246,33 +1252,59 @@ class FileStoreEngine {
     this.acquiring = true;
     const started = Date.now();
     let delay = 1;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let woken = false;
+    let asked = false;
+    const waiters = waitingByDir.get(this.dir) ?? new Set<() => void>();
+    waitingByDir.set(this.dir, waiters);
+    const stop = () => {
+      this.acquiring = false;
+      waiters.delete(wake);
+      if (waiters.size === 0 && waitingByDir.get(this.dir) === waiters) waitingByDir.delete(this.dir);
+    };
+    const later = (ms: number) => {
+      timer = setTimeout(attempt, ms);
+    };
+    // Another store of this process that gives the lock up wakes us: no waiting for the next poll.
+    const wake = () => {
+      if (woken) return;
+      woken = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      queueMicrotask(attempt);
+    };
     const attempt = () => {
+      timer = undefined;
+      woken = false;
       if (this.closed || this.failure !== undefined) {
-        this.acquiring = false;
+        stop();
+        if (asked) this.lock.clearWanted(); // not left to cost the holder a pause
         this.pump();
         return;
       }
       if (this.handingOver()) {
-        setTimeout(attempt, 1);
+        later(1);
         return;
       }
       let acquired = false;
       try {
         acquired = this.lock.tryAcquire();
       } catch (error) {
-        this.acquiring = false;
+        stop();
         this.rejectQueue(storageError(`Cannot take the file store lock in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error));
         return;
       }
       if (acquired) {
-        this.acquiring = false;
+        stop();
         this.lock.clearWanted();
         if (this.afterAcquire()) this.pump();
         return;
       }
       this.lock.askForLock();
+      asked = true;
       if (Date.now() - started >= this.lockTimeoutMs) {
-        this.acquiring = false;
+        stop();
+        this.lock.clearWanted(); // other waiters ask again at their next attempt
         this.rejectQueue(
           storageError(
             `Timed out after ${this.lockTimeoutMs} ms waiting for the file store lock in ${this.dir}, held by ${this.lock.describeHolder()}. ` +
@@ -1283,10 +1315,12 @@ class FileStoreEngine {
         return;
       }
       delay = Math.min(delay * 2, 20);
-      setTimeout(attempt, delay / 2 + Math.random() * delay);
+      later(delay / 2 + Math.random() * delay);
     };
-    setTimeout(attempt, delay);
+    waiters.add(wake);
+    later(delay);
   }
+
 
   /** Validates and applies every queued commit in arrival order (the lock is held, the state fresh). */
   private applyQueue(): void {
@@ -1528,8 +1562,10 @@ class FileStoreEngine {
       this.acquiring = true;
       const started = Date.now();
       try {
+        let asked = false;
         while (!this.lock.tryAcquire()) {
           this.lock.askForLock();
+          asked = true;
           if (Date.now() - started >= this.lockTimeoutMs) {
             throw storageError(`Timed out after ${this.lockTimeoutMs} ms waiting for the file store lock in ${this.dir}, held by ${this.lock.describeHolder()}.`, {
               dir: this.dir,
@@ -1537,7 +1573,8 @@ class FileStoreEngine {
           }
           await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 5));
         }
-        this.lock.clearWanted();
+        if (asked) this.lock.clearWanted();
+        this.wantCheckedAt = performance.now();
       } catch (error) {
         throw error instanceof RegistryError ? error : storageError(`Cannot take the file store lock in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error);
       } finally {

@@ -298,6 +298,7 @@ describe("fileStore() writer lock", () => {
     const store = await fileStore({ dir, ...quiet, lockTimeoutMs: 150 });
     writeFileSync(join(dir, "lock"), JSON.stringify({ pid: process.pid, host: "elsewhere", token: "t", at: new Date().toISOString() }));
     await expect(store.commit([put("items", "a", 0, 1)])).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/host elsewhere/) });
+    expect(existsSync(join(dir, "lock.want"))).toBe(false); // the request it made while waiting is withdrawn
     rmSync(join(dir, "lock"));
     await store.commit([put("items", "a", 0, 1)]);
     await store.close();
@@ -465,6 +466,55 @@ describe("fileStore() writer lock", () => {
     expect(issued).toBeLessThan(limit);
     await Promise.all([busy.close(), waiting.close()]);
   }, 60_000);
+
+  test("with slow thread-pool flushes, the waiter's turn starts when the lock is given up, not when the request was seen", async () => {
+    const dir = freshDir();
+    // every journal flush on the thread pool and 80 ms long: longer than the 50 ms a holder leaves the lock to the waiter
+    const { fdatasyncSync: _sync, ...threadPoolFs } = nodeFs;
+    const slowFs = { ...threadPoolFs, fdatasync: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => setTimeout(() => nodeFs.fdatasync(fd, callback), 80) };
+    const busy = await fileStore({ dir, ...quiet, fs: slowFs });
+    const waiting = await fileStore({ dir, ...quiet, lockTimeoutMs: 3_000 });
+    await busy.commit([put("items", "warm", 0, 0)]);
+    let stop = false;
+    let issued = 0;
+    const pending = new Set<Promise<unknown>>();
+    const produced = new Promise<void>((resolve) => {
+      const produce = () => {
+        if (stop) return resolve();
+        if (pending.size < 16) {
+          const commit = busy.commit([put("items", `p${issued++}`, 0, 0)]);
+          pending.add(commit);
+          void commit.finally(() => pending.delete(commit));
+        }
+        setTimeout(produce, 2);
+      };
+      produce();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const outcome = waiting.commit([put("items", "w", 0, 1)]);
+    await outcome.finally(() => (stop = true)).catch(() => undefined);
+    await produced;
+    await Promise.allSettled(pending);
+    await expect(outcome).resolves.toBeDefined();
+    await Promise.all([busy.close(), waiting.close()]);
+  }, 30_000);
+
+  test("a store of this process waiting for the lock is woken when another of its stores gives it up (no poll)", async () => {
+    const dir = freshDir();
+    const a = await fileStore({ dir, ...quiet, durability: "none" });
+    const b = await fileStore({ dir, ...quiet, durability: "none" });
+    await a.commit([put("items", "warm", 0, 0)]);
+    await turn();
+    let timerRan = false;
+    setTimeout(() => (timerRan = true), 0);
+    // without flushes everything below runs in microtasks; b finds the lock kept by a, and a poll would need a timer
+    for (let i = 0; i < 20; i++) {
+      await a.commit([put("items", `a${i}`, 0, i)]);
+      await b.commit([put("items", `b${i}`, 0, i)]);
+    }
+    expect(timerRan).toBe(false);
+    await Promise.all([a.close(), b.close()]);
+  });
 
   test("a request for the lock left by a process that died costs one pause, then is removed", async () => {
     const dir = freshDir();
