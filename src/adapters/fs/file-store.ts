@@ -163,6 +163,13 @@ interface JournalPosition {
   /** Bytes of the journal known to be valid and applied (the header included). */
   size: number;
   readonly headerBytes: number;
+  /** The header line as written (with its `id`): tells this journal from a later one that got its inode number. */
+  readonly header: Buffer;
+}
+
+/** A new journal's header line: `id` makes every journal's header different, even with the same `base`. */
+function journalHeader(base: number): Buffer {
+  return Buffer.from(JSON.stringify({ format: FORMAT_VERSION, file: "journal", base, id: nanoid() }) + "\n");
 }
 
 function storageError(message: string, details: Record<string, unknown> = {}, cause?: unknown): RegistryError {
@@ -593,6 +600,12 @@ class FileStoreEngine {
    * reopened after a compaction, ours or another process's).
    */
   private journalFd: { fd: number; ino: number; dev: number } | undefined;
+  /**
+   * A read-only descriptor on the journal this view was loaded from (not on Windows): while it is open,
+   * that file's inode number cannot be given to a new journal, so the same `ino`/`dev` at the path means
+   * the same file. Without it (or {@link journalFd}), the header is read back to tell (see `sameJournal`).
+   */
+  private journalPin: { fd: number; ino: number; dev: number } | undefined;
   /** Moving average of the journal flush time (ms), deciding between a synchronous and a thread-pool flush. */
   private flushMs = 0;
   /** When a batch last waited for a turn of the event loop (see {@link EVENT_LOOP_TURN_MS}). */
@@ -719,6 +732,7 @@ class FileStoreEngine {
     this.archiveBytes = 0;
     this.journal = undefined;
     this.tornTailAt = undefined;
+    this.unpinJournal();
 
     const snapshot = readIfExists(this.fs, this.snapshotPath);
     if (snapshot !== undefined) this.loadSnapshot(snapshot);
@@ -730,49 +744,53 @@ class FileStoreEngine {
       if (!isMissing(error)) throw error;
       return;
     }
-    let data: Buffer;
-    let stat: { ino: number; dev: number; size: number };
+    // Kept open (as the pin) when the journal is loaded, closed on every other way out.
+    let pinned = false;
     try {
-      stat = this.fs.fstatSync(fd);
-      data = Buffer.allocUnsafe(stat.size);
+      const stat = this.fs.fstatSync(fd);
+      let data = Buffer.allocUnsafe(stat.size);
       data = data.subarray(0, readAll(this.fs, fd, data, 0));
-    } finally {
-      this.fs.closeSync(fd);
-    }
-    const parsed = readHeader(data);
-    if (parsed === undefined) {
-      if (data.length === 0 || data.indexOf(0x0a) === -1) {
-        // A journal whose header never made it to disk: nothing was committed in it.
-        this.journal = undefined;
-        this.tornTailAt = 0;
-        return;
+      const parsed = readHeader(data);
+      if (parsed === undefined) {
+        if (data.length === 0 || data.indexOf(0x0a) === -1) {
+          // A journal whose header never made it to disk: nothing was committed in it.
+          this.journal = undefined;
+          this.tornTailAt = 0;
+          return;
+        }
+        throw storageError(`The journal ${this.journalPath} is damaged: its first line is not a header. The file was left as it is.`, { file: this.journalPath });
       }
-      throw storageError(`The journal ${this.journalPath} is damaged: its first line is not a header. The file was left as it is.`, { file: this.journalPath });
+      const header = parsed.header;
+      this.checkFormat(header, "journal", this.journalPath);
+      const base = header.base;
+      if (typeof base !== "number" || !Number.isSafeInteger(base) || base < 0) {
+        throw storageError(`The journal ${this.journalPath} has a damaged header (no base). The file was left as it is.`, { file: this.journalPath });
+      }
+      if (base > this.snapshotSeq) {
+        const what = snapshot === undefined ? `${SNAPSHOT_FILE} is missing` : `${SNAPSHOT_FILE} stops at commit ${this.snapshotSeq}`;
+        throw new InconsistentFiles(
+          `The file store in ${this.dir} is incomplete: ${JOURNAL_FILE} continues from commit ${base} but ${what}. ` +
+            `Restore ${SNAPSHOT_FILE} from a backup (a damaged one is kept next to it as ${SNAPSHOT_FILE}.damaged-*).`,
+        );
+      }
+      this.seq = Math.max(this.seq, base);
+      const scan = scanSealedLines(data.subarray(parsed.end), (json) => this.applyJournalLine(json));
+      if (scan.validAfterDamage) {
+        throw storageError(
+          `The journal ${this.journalPath} is damaged at byte ${parsed.end + scan.damagedAt}, and valid commits follow the damage. ` +
+            `The files were left as they are: restore from a backup, or remove the damaged line by hand (see docs/filesystem-store.md).`,
+          { file: this.journalPath, offset: parsed.end + scan.damagedAt },
+        );
+      }
+      this.journal = { ino: stat.ino, dev: stat.dev, size: parsed.end + scan.validEnd, headerBytes: parsed.end, header: Buffer.from(data.subarray(0, parsed.end)) };
+      if (scan.damagedAt !== -1) this.tornTailAt = parsed.end + scan.damagedAt;
+      if (KEEP_JOURNAL_OPEN) {
+        this.journalPin = { fd, ino: stat.ino, dev: stat.dev };
+        pinned = true;
+      }
+    } finally {
+      if (!pinned) this.fs.closeSync(fd);
     }
-    const header = parsed.header;
-    this.checkFormat(header, "journal", this.journalPath);
-    const base = header.base;
-    if (typeof base !== "number" || !Number.isSafeInteger(base) || base < 0) {
-      throw storageError(`The journal ${this.journalPath} has a damaged header (no base). The file was left as it is.`, { file: this.journalPath });
-    }
-    if (base > this.snapshotSeq) {
-      const what = snapshot === undefined ? `${SNAPSHOT_FILE} is missing` : `${SNAPSHOT_FILE} stops at commit ${this.snapshotSeq}`;
-      throw new InconsistentFiles(
-        `The file store in ${this.dir} is incomplete: ${JOURNAL_FILE} continues from commit ${base} but ${what}. ` +
-          `Restore ${SNAPSHOT_FILE} from a backup (a damaged one is kept next to it as ${SNAPSHOT_FILE}.damaged-*).`,
-      );
-    }
-    this.seq = Math.max(this.seq, base);
-    const scan = scanSealedLines(data.subarray(parsed.end), (json) => this.applyJournalLine(json));
-    if (scan.validAfterDamage) {
-      throw storageError(
-        `The journal ${this.journalPath} is damaged at byte ${parsed.end + scan.damagedAt}, and valid commits follow the damage. ` +
-          `The files were left as they are: restore from a backup, or remove the damaged line by hand (see docs/filesystem-store.md).`,
-        { file: this.journalPath, offset: parsed.end + scan.damagedAt },
-      );
-    }
-    this.journal = { ino: stat.ino, dev: stat.dev, size: parsed.end + scan.validEnd, headerBytes: parsed.end };
-    if (scan.damagedAt !== -1) this.tornTailAt = parsed.end + scan.damagedAt;
   }
 
   private checkFormat(header: Record<string, unknown>, file: string, path: string): void {
@@ -1019,12 +1037,13 @@ class FileStoreEngine {
     }
     const journal = this.journal;
     if (journal === undefined || stat.ino !== journal.ino || stat.dev !== journal.dev || stat.size < journal.size) return "replaced";
+    const open = this.keptJournal(stat);
+    if (open === undefined && !this.sameJournal(journal)) return "replaced";
     if (stat.size === journal.size) return undefined;
     const length = stat.size - journal.size;
     const data = Buffer.allocUnsafe(length);
-    const open = this.journalFd;
-    const kept = open !== undefined && open.ino === stat.ino && open.dev === stat.dev;
-    const fd = kept ? open.fd : this.fs.openSync(this.journalPath, "r");
+    const kept = open !== undefined;
+    const fd = kept ? open : this.fs.openSync(this.journalPath, "r");
     let done: number;
     try {
       done = readAll(this.fs, fd, data, journal.size);
@@ -1041,6 +1060,43 @@ class FileStoreEngine {
       });
     }
     return scan.damagedAt === -1 ? undefined : { damagedAt: start + scan.damagedAt };
+  }
+
+  /** A descriptor this store keeps on the file `stat` describes (which pins its inode), if any. */
+  private keptJournal(stat: { ino: number; dev: number }): number | undefined {
+    for (const open of [this.journalFd, this.journalPin]) if (open !== undefined && open.ino === stat.ino && open.dev === stat.dev) return open.fd;
+    return undefined;
+  }
+
+  /**
+   * True when the file at the journal's path begins with `journal`'s header: it is that journal, not a
+   * later one that was given the freed inode number of ours (the same `ino`/`dev` proves nothing then).
+   */
+  private sameJournal(journal: JournalPosition): boolean {
+    let fd: number;
+    try {
+      fd = this.fs.openSync(this.journalPath, "r");
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+    try {
+      const head = Buffer.allocUnsafe(journal.header.length);
+      return readAll(this.fs, fd, head, 0) === head.length && head.equals(journal.header);
+    } finally {
+      this.fs.closeSync(fd);
+    }
+  }
+
+  private unpinJournal(): void {
+    const pin = this.journalPin;
+    if (pin === undefined) return;
+    this.journalPin = undefined;
+    try {
+      this.fs.closeSync(pin.fd);
+    } catch {
+      // nothing more to do
+    }
   }
 
   /** With the lock held: catch up with other processes and cut a torn tail, so our appends follow valid data. */
@@ -1454,9 +1510,10 @@ class FileStoreEngine {
   /** Creates the journal (temp file, fsync, rename, directory fsync) when there is none yet. */
   private ensureJournal(): JournalPosition {
     if (this.journal !== undefined) return this.journal;
-    const header = Buffer.from(JSON.stringify({ format: FORMAT_VERSION, file: "journal", base: this.snapshotSeq }) + "\n");
+    const header = journalHeader(this.snapshotSeq);
     const stat = this.writeFileAtomically(this.journalPath, [header]);
-    this.journal = { ino: stat.ino, dev: stat.dev, size: header.length, headerBytes: header.length };
+    this.unpinJournal();
+    this.journal = { ino: stat.ino, dev: stat.dev, size: header.length, headerBytes: header.length, header };
     return this.journal;
   }
 
@@ -1754,8 +1811,9 @@ class FileStoreEngine {
     }
     // Closed before the rename: Windows cannot replace a file this process holds open.
     this.closeJournal();
-    const journalHeader = Buffer.from(JSON.stringify({ format: FORMAT_VERSION, file: "journal", base: seq }) + "\n");
-    const stat = this.writeFileAtomically(this.journalPath, [journalHeader, tail]);
+    const header = journalHeader(seq);
+    const stat = this.writeFileAtomically(this.journalPath, [header, tail]);
+    this.unpinJournal(); // the replaced journal: its file is freed once no descriptor holds it
 
     // 4. Memory follows the files: the archived rows written above leave memory (rows committed since stay).
     for (const { collection, rows, tombstones } of archived) {
@@ -1775,7 +1833,7 @@ class FileStoreEngine {
     this.archiveBytes = archiveBytes;
     this.snapshotSeq = seq;
     this.snapshotBytes = snapshotBytes;
-    this.journal = { ino: stat.ino, dev: stat.dev, size: journalHeader.length + tail.length, headerBytes: journalHeader.length };
+    this.journal = { ino: stat.ino, dev: stat.dev, size: header.length + tail.length, headerBytes: header.length, header };
     this.tornTailAt = undefined;
   }
 
@@ -1861,6 +1919,7 @@ class FileStoreEngine {
     }
     this.closed = true;
     if (!this.writing) this.closeJournal();
+    this.unpinJournal();
     if (!this.writing) this.releaseLock();
     this.lock.removeClaim();
     this.tables = new Map();

@@ -57,7 +57,7 @@ describe("fileStore() files", () => {
     // `i`: the record's index projection (none of the indexed fields has a value here).
     expect(JSON.parse(snapshot[1] ?? "")).toEqual({ c: "items", k: "k0", r: 1, s: 1, i: {}, v: { i: 0 } });
     const journal = readFileSync(join(dir, "journal.jsonl"), "utf8").trim().split("\n");
-    expect(JSON.parse(journal[0] ?? "")).toEqual({ format: 1, file: "journal", base: 3 });
+    expect(JSON.parse(journal[0] ?? "")).toEqual({ format: 1, file: "journal", base: 3, id: expect.stringMatching(/^[A-Za-z0-9_-]{21}$/) });
     expect(journal[1]).toMatch(/^[0-9a-f]{8} \{"seq":4,"at":"[^"]+","w":\[\{"c":"items","k":"after","r":1,"v":\{"text":"hello"\}\}\]\}$/);
     const archive = readFileSync(join(dir, "archive.jsonl"), "utf8").trim().split("\n");
     expect(archive).toHaveLength(4);
@@ -169,6 +169,64 @@ describe("fileStore() files", () => {
     await expect(store.get("items", "a")).rejects.toMatchObject({ code: "STORAGE" });
     await expect(store.commit([put("items", "a", 0, 1)])).rejects.toMatchObject({ code: "STORAGE" });
   });
+});
+
+describe("fileStore() journal identity", () => {
+  const putItem = (key: string, expect: number, value: unknown) => put("items", key, expect, value);
+  const sameInode = (a: { ino: number; dev: number }, b: { ino: number; dev: number }) => a.ino === b.ino && a.dev === b.dev;
+
+  // A journal's inode number is freed when a compaction replaces it, and the file system may give it to a
+  // later journal. A store that took "same ino/dev at the path" for "same journal" then read a later
+  // journal as its own: nothing appended (a stale revision check passed: a lost update), or bytes from
+  // the middle of a line (a spurious damage report, or a torn-tail cut of acknowledged commits).
+  test("a store that loaded a journal sees every later commit, however many compactions replaced it", async () => {
+    const dir = freshDir();
+    const writer = await fileStore({ dir, ...quiet });
+    for (let i = 0; i < 10; i++) await writer.commit([putItem(`pad${i}`, 0, i)]);
+    await writer.commit([putItem("counter", 0, 1)]);
+    await writer.compact();
+    const reader = await fileStore({ dir, ...quiet }); // loads that journal, then only reads
+    expect((await reader.get("items", "counter"))?.revision).toBe(1);
+    const loaded = statSync(join(dir, "journal.jsonl"));
+    let revision = 1;
+    for (let round = 0; round < 40; round++) {
+      await writer.commit([putItem("counter", revision, revision + 1)]);
+      revision++;
+      await writer.compact(); // each a new journal of the same size as the one the reader loaded
+      if (sameInode(statSync(join(dir, "journal.jsonl")), loaded)) break; // (ext4 reuses it within a few rounds, unless held)
+    }
+    await reader.refresh();
+    expect((await reader.get("items", "counter"))?.revision).toBe(revision);
+    await expect(reader.commit([putItem("counter", 1, "stale")])).rejects.toMatchObject({ code: "CONFLICT" });
+    await Promise.all([writer.close(), reader.close()]);
+  }, 60_000);
+
+  test("a store whose own compaction left it no descriptor on the new journal tells a later journal by its header", async () => {
+    const dir = freshDir();
+    const a = await fileStore({ dir, ...quiet });
+    for (let i = 0; i < 10; i++) await a.commit([putItem(`pad${i}`, 0, i)]);
+    await a.commit([putItem("counter", 0, 1)]);
+    await a.compact(); // a's new journal: no batch written into it yet, so no descriptor of a holds it
+    await turn();
+    const loaded = statSync(join(dir, "journal.jsonl"));
+    const b = await fileStore({ dir, ...quiet });
+    let revision = 1;
+    let reused = false;
+    for (let round = 0; round < 40 && !reused; round++) {
+      await b.commit([putItem("counter", revision, revision + 1)]);
+      revision++;
+      await b.compact();
+      reused = sameInode(statSync(join(dir, "journal.jsonl")), loaded);
+    }
+    await turn();
+    await a.refresh();
+    expect((await a.get("items", "counter"))?.revision).toBe(revision);
+    await expect(a.commit([putItem("counter", 1, "stale")])).rejects.toMatchObject({ code: "CONFLICT" });
+    await a.commit([putItem("counter", revision, "fresh")]);
+    await b.refresh();
+    expect((await b.get("items", "counter"))?.value).toBe("fresh");
+    await Promise.all([a.close(), b.close()]);
+  }, 60_000);
 });
 
 describe("fileStore() recovery from damaged files", () => {
