@@ -1090,13 +1090,8 @@ class FileStoreEngine {
 
   private unpinJournal(): void {
     const pin = this.journalPin;
-    if (pin === undefined) return;
     this.journalPin = undefined;
-    try {
-      this.fs.closeSync(pin.fd);
-    } catch {
-      // nothing more to do
-    }
+    if (pin !== undefined) this.closeQuietly(pin.fd);
   }
 
   /** With the lock held: catch up with other processes and cut a torn tail, so our appends follow valid data. */
@@ -1498,10 +1493,13 @@ class FileStoreEngine {
 
   private closeJournal(): void {
     const open = this.journalFd;
-    if (open === undefined) return;
     this.journalFd = undefined;
+    if (open !== undefined) this.closeQuietly(open.fd);
+  }
+
+  private closeQuietly(fd: number): void {
     try {
-      this.fs.closeSync(open.fd);
+      this.fs.closeSync(fd);
     } catch {
       // nothing more to do
     }

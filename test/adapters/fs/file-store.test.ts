@@ -492,6 +492,28 @@ describe("fileStore() writer lock", () => {
     }, 30_000);
   }
 
+  /**
+   * A producer on the event loop (as a server's requests are): a commit into `store` at every `next` tick,
+   * up to 16 in flight, until `stopped()` (or `limit` commits). `done` settles when it stopped and every commit did.
+   */
+  const produceCommits = (store: FileStore, next: (step: () => void) => void, stopped: () => boolean, limit = Infinity) => {
+    const pending = new Set<Promise<unknown>>();
+    let issued = 0;
+    const produced = new Promise<void>((resolve) => {
+      const produce = () => {
+        if (stopped() || issued >= limit) return resolve();
+        if (pending.size < 16) {
+          const commit = store.commit([put("items", `p${issued++}`, 0, 0)]);
+          pending.add(commit);
+          void commit.finally(() => pending.delete(commit));
+        }
+        next(produce);
+      };
+      produce();
+    });
+    return { done: produced.then(() => Promise.allSettled(pending)), issued: () => issued };
+  };
+
   test("a store whose commits keep arriving while its flush runs on the thread pool still hands the lock over", async () => {
     const dir = freshDir();
     // no fdatasyncSync: every flush runs on the thread pool, and commits made meanwhile join the next batch
@@ -500,28 +522,13 @@ describe("fileStore() writer lock", () => {
     const waiting = await fileStore({ dir, ...quiet, lockTimeoutMs: 20_000 });
     await busy.commit([put("items", "warm", 0, 0)]);
     let waiterDone = false;
-    let issued = 0;
-    const pending = new Set<Promise<unknown>>();
     const limit = 4_000;
-    // a producer on the event loop (as a server's requests are): a commit every turn, up to 16 in flight
-    const produced = new Promise<void>((resolve) => {
-      const produce = () => {
-        if (waiterDone || issued >= limit) return resolve();
-        if (pending.size < 16) {
-          const commit = busy.commit([put("items", `p${issued++}`, 0, 0)]);
-          pending.add(commit);
-          void commit.finally(() => pending.delete(commit));
-        }
-        setImmediate(produce);
-      };
-      produce();
-    });
+    const producer = produceCommits(busy, setImmediate, () => waiterDone, limit);
     await new Promise((resolve) => setTimeout(resolve, 5));
     await waiting.commit([put("items", "w", 0, 1)]);
     waiterDone = true;
-    await produced;
-    await Promise.all(pending);
-    expect(issued).toBeLessThan(limit);
+    await producer.done;
+    expect(producer.issued()).toBeLessThan(limit);
     await Promise.all([busy.close(), waiting.close()]);
   }, 60_000);
 
@@ -534,25 +541,11 @@ describe("fileStore() writer lock", () => {
     const waiting = await fileStore({ dir, ...quiet, lockTimeoutMs: 3_000 });
     await busy.commit([put("items", "warm", 0, 0)]);
     let stop = false;
-    let issued = 0;
-    const pending = new Set<Promise<unknown>>();
-    const produced = new Promise<void>((resolve) => {
-      const produce = () => {
-        if (stop) return resolve();
-        if (pending.size < 16) {
-          const commit = busy.commit([put("items", `p${issued++}`, 0, 0)]);
-          pending.add(commit);
-          void commit.finally(() => pending.delete(commit));
-        }
-        setTimeout(produce, 2);
-      };
-      produce();
-    });
+    const producer = produceCommits(busy, (step) => setTimeout(step, 2), () => stop);
     await new Promise((resolve) => setTimeout(resolve, 10));
     const outcome = waiting.commit([put("items", "w", 0, 1)]);
     await outcome.finally(() => (stop = true)).catch(() => undefined);
-    await produced;
-    await Promise.allSettled(pending);
+    await producer.done;
     await expect(outcome).resolves.toBeDefined();
     await Promise.all([busy.close(), waiting.close()]);
   }, 30_000);
