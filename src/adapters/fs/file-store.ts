@@ -603,7 +603,7 @@ class FileStoreEngine {
   /**
    * A read-only descriptor on the journal this view was loaded from (not on Windows): while it is open,
    * that file's inode number cannot be given to a new journal, so the same `ino`/`dev` at the path means
-   * the same file. Without it (or {@link journalFd}), the header is read back to tell (see `sameJournal`).
+   * the same file. Without it (or {@link journalFd}), the header is read back to tell (see `openSameJournal`).
    */
   private journalPin: { fd: number; ino: number; dev: number } | undefined;
   /** Moving average of the journal flush time (ms), deciding between a synchronous and a thread-pool flush. */
@@ -1037,18 +1037,19 @@ class FileStoreEngine {
     }
     const journal = this.journal;
     if (journal === undefined || stat.ino !== journal.ino || stat.dev !== journal.dev || stat.size < journal.size) return "replaced";
-    const open = this.keptJournal(stat);
-    if (open === undefined && !this.sameJournal(journal)) return "replaced";
-    if (stat.size === journal.size) return undefined;
-    const length = stat.size - journal.size;
-    const data = Buffer.allocUnsafe(length);
-    const kept = open !== undefined;
-    const fd = kept ? open : this.fs.openSync(this.journalPath, "r");
-    let done: number;
+    const kept = this.keptJournal(stat);
+    // Without a kept descriptor, the one that verified the header is the one read from: opening the path
+    // again could open a journal another process renamed into place meanwhile.
+    const fd = kept ?? this.openSameJournal(journal);
+    if (fd === undefined) return "replaced";
+    let done = 0;
+    let data = Buffer.alloc(0);
     try {
+      if (stat.size === journal.size) return undefined;
+      data = Buffer.allocUnsafe(stat.size - journal.size);
       done = readAll(this.fs, fd, data, journal.size);
     } finally {
-      if (!kept) this.fs.closeSync(fd);
+      if (kept === undefined) this.fs.closeSync(fd);
     }
     const scan = scanSealedLines(data.subarray(0, done), (json) => this.applyJournalLine(json));
     const start = journal.size;
@@ -1069,23 +1070,26 @@ class FileStoreEngine {
   }
 
   /**
-   * True when the file at the journal's path begins with `journal`'s header: it is that journal, not a
-   * later one that was given the freed inode number of ours (the same `ino`/`dev` proves nothing then).
+   * A descriptor on the file at the journal's path when it begins with `journal`'s header, i.e. it is that
+   * journal, not a later one given the freed inode number of ours (the same `ino`/`dev` proves nothing
+   * then); `undefined` otherwise. The caller closes it.
    */
-  private sameJournal(journal: JournalPosition): boolean {
+  private openSameJournal(journal: JournalPosition): number | undefined {
     let fd: number;
     try {
       fd = this.fs.openSync(this.journalPath, "r");
     } catch (error) {
-      if (isMissing(error)) return false;
+      if (isMissing(error)) return undefined;
       throw error;
     }
+    let same = false;
     try {
       const head = Buffer.allocUnsafe(journal.header.length);
-      return readAll(this.fs, fd, head, 0) === head.length && head.equals(journal.header);
+      same = readAll(this.fs, fd, head, 0) === head.length && head.equals(journal.header);
     } finally {
-      this.fs.closeSync(fd);
+      if (!same) this.fs.closeSync(fd);
     }
+    return same ? fd : undefined;
   }
 
   private unpinJournal(): void {
@@ -1622,6 +1626,7 @@ class FileStoreEngine {
           this.lock.askForLock();
           asked = true;
           if (Date.now() - started >= this.lockTimeoutMs) {
+            this.lock.clearWanted(); // other waiters ask again at their next attempt
             throw storageError(`Timed out after ${this.lockTimeoutMs} ms waiting for the file store lock in ${this.dir}, held by ${this.lock.describeHolder()}.`, {
               dir: this.dir,
             });

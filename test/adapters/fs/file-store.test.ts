@@ -229,6 +229,57 @@ describe("fileStore() journal identity", () => {
   }, 60_000);
 });
 
+describe("fileStore() journal read without a kept descriptor", () => {
+  // refresh() runs without the lock: another process's compaction may rename a new journal into place at
+  // any moment. The journal whose header was checked must be the one read, never the path opened again.
+  for (const [name, values, readFirst] of [
+    ["aligned", ["v1", "v2", "v3", "v4"], false],
+    ["misaligned", ["v", "v2", "a much longer value for k3", "v4"], true],
+  ] as const) {
+    test(`a journal renamed into place between the header check and the read is not read at the old offset (${name})`, async () => {
+      const dir = freshDir();
+      const journalPath = join(dir, "journal.jsonl");
+      let swapTo: string | undefined;
+      let opens = 0;
+      const fs = {
+        ...nodeFs,
+        openSync: (path: nodeFs.PathLike, flags?: nodeFs.OpenMode, mode?: nodeFs.Mode) => {
+          // "another process compacts" right before this store's second open of the journal for reading
+          if (swapTo !== undefined && path === journalPath && flags === "r" && ++opens === 2) nodeFs.renameSync(swapTo, journalPath);
+          return nodeFs.openSync(path, flags, mode);
+        },
+      };
+      const store = await fileStore({ dir, fs, durability: "none", ...quiet });
+      for (let i = 0; i < 10; i++) await store.commit([put("items", `pad${i}`, 0, i)]);
+      await store.compact(); // its own new journal: no descriptor of this store holds it until its next batch
+      await turn();
+      const other = await fileStore({ dir, durability: "none", ...quiet });
+      await other.commit([put("items", "k1", 0, values[0])]);
+      if (readFirst) await store.refresh();
+      for (const [index, key] of (["k2", "k3", "k4"] as const).entries()) await other.commit([put("items", key, 0, values[index + 1])]);
+      // what a compaction of `other` after k2 would leave: a new header, then k3 and k4
+      const lines = readFileSync(journalPath, "utf8").split("\n").filter((line) => line !== "");
+      const header = JSON.parse(lines[0]!) as { base: number; id: string };
+      swapTo = join(dir, "next-journal");
+      writeFileSync(swapTo, [JSON.stringify({ format: 1, file: "journal", base: header.base + 2, id: "Z".repeat(header.id.length) }), lines[3], lines[4]].join("\n") + "\n");
+      await expect(store.refresh()).resolves.toBeUndefined();
+      const seen = await Promise.all(["k1", "k2", "k3", "k4"].map(async (key) => (await store.get("items", key))?.value));
+      expect(seen).toEqual(values);
+      await Promise.all([store.close(), other.close()]);
+    });
+  }
+
+  test("compact() that times out waiting for the lock withdraws its request", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet, lockTimeoutMs: 100 });
+    writeFileSync(join(dir, "lock"), JSON.stringify({ pid: process.pid, host: "elsewhere", token: "t", at: new Date().toISOString() }));
+    await expect(store.compact()).rejects.toMatchObject({ code: "STORAGE" });
+    expect(existsSync(join(dir, "lock.want"))).toBe(false);
+    rmSync(join(dir, "lock"));
+    await store.close();
+  });
+});
+
 describe("fileStore() recovery from damaged files", () => {
   test("drops a torn journal tail with a warning, never parsing it", async () => {
     const dir = freshDir();
