@@ -121,8 +121,28 @@ const HAND_OVER_MS = 50;
 /** Stores keeping the writer lock until their callers' microtasks end: released if the process exits first. */
 const lingering = new Set<FileStoreEngine>();
 let exitHookInstalled = false;
-/** The stores of this process waiting for a directory's lock (by directory): woken when another of its stores gives it up. */
-const waitingByDir = new Map<string, Set<() => void>>();
+/**
+ * What this process's stores of one directory know of each other: which holds the lock, which wait for
+ * it (they do not ask each other through `lock.want`: the holder sees them here, and giving the lock up
+ * wakes them), and until when, after a hand-over to another process, none of them takes it back.
+ */
+interface LocalDirectory {
+  holder: FileStoreEngine | undefined;
+  readonly waiters: Set<() => void>;
+  handOverUntil: number;
+}
+const localDirectories = new Map<string, LocalDirectory>();
+
+function localDirectory(dir: string): LocalDirectory {
+  let local = localDirectories.get(dir);
+  if (local === undefined) localDirectories.set(dir, (local = { holder: undefined, waiters: new Set(), handOverUntil: 0 }));
+  return local;
+}
+
+/** Drops the entry of a directory nobody of this process holds or waits for. */
+function forgetIfIdle(dir: string, local: LocalDirectory): void {
+  if (local.holder === undefined && local.waiters.size === 0 && local.handOverUntil === 0 && localDirectories.get(dir) === local) localDirectories.delete(dir);
+}
 
 /** `process.exit()` right after a commit ends the process before the lock is released: release it on exit. */
 function releaseLingeringOnExit(engine: FileStoreEngine): void {
@@ -616,10 +636,10 @@ class FileStoreEngine {
   private lingerScheduled = false;
   /** When this store last looked for another process's request for the lock (`performance.now()`). */
   private wantCheckedAt = 0;
-  /** Until then (`performance.now()`), having handed the lock over, this store leaves it to the waiter. */
-  private handOverUntil = 0;
-  /** Set when another process asked for the lock: commits wait unapplied until what is applied is written, then it is released. */
-  private handOverPending = false;
+  /** Set when this store gave the lock up to another store of this process: its next attempt waits for a turn. */
+  private yieldToLocal = false;
+  /** Set when a waiter asked for the lock: commits wait unapplied until what is applied is written, then it is released. */
+  private handOverPending: "process" | "store" | undefined;
 
   // commit pipeline
   private queue: Pending[] = [];
@@ -1176,16 +1196,24 @@ class FileStoreEngine {
       return;
     }
     if (this.lock.held && this.compaction === undefined) {
-      if (!this.handOverPending && this.handOverDue()) this.handOverPending = true;
-      if (this.handOverPending && this.mayRelease()) {
-        this.releaseLock();
-        // the waiter's window starts when the lock is free, not when the request was seen (a slow flush may lie between)
-        this.handOverUntil = performance.now() + HAND_OVER_MS;
+      if (this.handOverPending === undefined) this.handOverPending = this.handOverDue();
+      if (this.handOverPending !== undefined && this.mayRelease()) {
+        const to = this.handOverPending;
+        if (to === "process") {
+          // The waiter's window starts when the lock is free, not when the request was seen (a slow flush
+          // may lie between), and holds for every store of this process: they would otherwise take turns
+          // with each other and the other process never get one.
+          this.releaseLock(false);
+          localDirectory(this.dir).handOverUntil = performance.now() + HAND_OVER_MS;
+        } else {
+          this.releaseLock();
+          this.yieldToLocal = true;
+        }
       }
     }
     if (!this.lock.held) {
       if (this.queue.length === 0 || this.acquiring) return;
-      if (this.handingOver()) {
+      if (this.yieldToLocal || this.handingOver()) {
         this.waitForLock();
         return;
       }
@@ -1203,7 +1231,7 @@ class FileStoreEngine {
       if (!this.afterAcquire()) return;
     }
     // While a compaction is due, or the lock is to be handed over, commits wait unapplied until the batch in flight is written.
-    if (!((this.compactionDue || this.handOverPending) && this.writing)) this.applyQueue();
+    if (!((this.compactionDue || this.handOverPending !== undefined) && this.writing)) this.applyQueue();
     if (this.writing || this.swappingJournal) return;
     if (this.nextBatch.length > 0) {
       this.writing = true;
@@ -1248,19 +1276,31 @@ class FileStoreEngine {
     });
   }
 
-  /** Looks (at most every {@link WANT_CHECK_MS}) whether another process asked for the lock. */
-  private handOverDue(): boolean {
+  /**
+   * Looks (at most every {@link WANT_CHECK_MS}) whether another process asked for the lock (`lock.want`),
+   * or else another store of this process waits for it.
+   */
+  private handOverDue(): "process" | "store" | undefined {
     const now = performance.now();
-    if (now - this.wantCheckedAt < WANT_CHECK_MS) return false;
+    if (now - this.wantCheckedAt < WANT_CHECK_MS) return undefined;
     this.wantCheckedAt = now;
-    return this.lock.isWanted();
+    if (this.lock.isWanted()) return "process";
+    return (localDirectories.get(this.dir)?.waiters.size ?? 0) > 0 ? "store" : undefined;
   }
 
-  /** True while this store leaves the lock it handed over to the waiter that asked for it. */
+  /**
+   * True while this process leaves the lock it handed over to another process that asked for it. A
+   * request still there when the window ends was not taken up (its process died, or will ask again):
+   * it is removed, so it costs one pause only.
+   */
   private handingOver(): boolean {
-    if (this.handOverUntil === 0) return false;
-    if (performance.now() < this.handOverUntil && this.lock.isWanted()) return true;
-    this.handOverUntil = 0;
+    const local = localDirectories.get(this.dir);
+    if (local === undefined || local.handOverUntil === 0) return false;
+    const wanted = this.lock.isWanted();
+    if (wanted && performance.now() < local.handOverUntil) return true;
+    if (wanted) this.lock.clearWanted();
+    local.handOverUntil = 0;
+    forgetIfIdle(this.dir, local);
     return false;
   }
 
@@ -1275,14 +1315,20 @@ class FileStoreEngine {
     if (previous !== undefined) this.committedText.delete(previous);
   }
 
-  /** Releases the writer lock; a failure is a warning (every commit is acknowledged, only the lock file stays). */
-  private releaseLock(): void {
+  /**
+   * Releases the writer lock, waking this process's other stores waiting for it (unless `wakeLocal` is
+   * false: a hand-over to another process). A failure is a warning (every commit is acknowledged, only
+   * the lock file stays).
+   */
+  private releaseLock(wakeLocal = true): void {
     lingering.delete(this);
-    this.handOverPending = false;
+    this.handOverPending = undefined;
     const held = this.lock.held;
+    const local = localDirectories.get(this.dir);
+    if (local !== undefined && local.holder === this) local.holder = undefined;
     try {
       this.lock.release();
-      if (held) for (const wake of waitingByDir.get(this.dir) ?? []) wake();
+      if (held && wakeLocal && local !== undefined) for (const wake of local.waiters) wake();
     } catch (error) {
       this.warn(
         `Cannot release the file store lock in ${this.dir}: ${describe(error)}. Other processes may wait for it until this process exits (with the hard-link lock, this store removes it at its next batch).`,
@@ -1290,9 +1336,16 @@ class FileStoreEngine {
     }
   }
 
+  /** Notes that this store took the lock: the holder of its directory in this process, with a turn of at least WANT_CHECK_MS. */
+  private tookLock(): void {
+    this.wantCheckedAt = performance.now();
+    this.yieldToLocal = false;
+    localDirectory(this.dir).holder = this;
+  }
+
   /** Refreshes under the freshly taken lock; on failure rejects the queue and releases. */
   private afterAcquire(): boolean {
-    this.wantCheckedAt = performance.now(); // a turn of at least WANT_CHECK_MS before handing the lock over
+    this.tookLock();
     try {
       this.refreshUnderLock();
       return true;
@@ -1310,12 +1363,11 @@ class FileStoreEngine {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let woken = false;
     let asked = false;
-    const waiters = waitingByDir.get(this.dir) ?? new Set<() => void>();
-    waitingByDir.set(this.dir, waiters);
+    const local = localDirectory(this.dir);
     const stop = () => {
       this.acquiring = false;
-      waiters.delete(wake);
-      if (waiters.size === 0 && waitingByDir.get(this.dir) === waiters) waitingByDir.delete(this.dir);
+      local.waiters.delete(wake);
+      forgetIfIdle(this.dir, local);
     };
     const later = (ms: number) => {
       timer = setTimeout(attempt, ms);
@@ -1331,6 +1383,7 @@ class FileStoreEngine {
     const attempt = () => {
       timer = undefined;
       woken = false;
+      this.yieldToLocal = false; // the woken store of this process had its chance (a microtask, before this timer)
       if (this.closed || this.failure !== undefined) {
         stop();
         if (asked) this.lock.clearWanted(); // not left to cost the holder a pause
@@ -1351,12 +1404,16 @@ class FileStoreEngine {
       }
       if (acquired) {
         stop();
-        this.lock.clearWanted();
+        if (asked) this.lock.clearWanted(); // our request is served; other processes' waiters ask again
         if (this.afterAcquire()) this.pump();
         return;
       }
-      this.lock.askForLock();
-      asked = true;
+      // A holder of this process sees its waiters without a file (and a request of ours would be erased
+      // by whichever of them takes the lock next, with another process's in it).
+      if (local.holder === undefined) {
+        this.lock.askForLock();
+        asked = true;
+      }
       if (Date.now() - started >= this.lockTimeoutMs) {
         stop();
         this.lock.clearWanted(); // other waiters ask again at their next attempt
@@ -1372,7 +1429,7 @@ class FileStoreEngine {
       delay = Math.min(delay * 2, 20);
       later(delay / 2 + Math.random() * delay);
     };
-    waiters.add(wake);
+    local.waiters.add(wake);
     later(delay);
   }
 
@@ -1634,7 +1691,7 @@ class FileStoreEngine {
           await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 5));
         }
         if (asked) this.lock.clearWanted();
-        this.wantCheckedAt = performance.now();
+        this.tookLock();
       } catch (error) {
         throw error instanceof RegistryError ? error : storageError(`Cannot take the file store lock in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error);
       } finally {

@@ -2,6 +2,7 @@
  * Four processes commit into the same store at once: create-only names (exactly one winner each)
  * and a shared counter by read-modify-write with retries. Nothing may be lost or duplicated.
  */
+import * as nodeFs from "node:fs";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { runTsxWorker } from "../../support/worker.js";
 
 const child = fileURLToPath(new URL("../../support/fs-worker-child.ts", import.meta.url));
 const loopChild = fileURLToPath(new URL("../../support/fs-loop-child.ts", import.meta.url));
+const commitOnceChild = fileURLToPath(new URL("../../support/fs-commit-once-child.ts", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "av-fs-multi-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -83,4 +85,49 @@ describe("fileStore() writer lock between processes", () => {
     expect(report.stoppedBy).toBe("stop"); // it was still committing when the other process's commits went through
     expect(report.commits).toBeGreaterThan(1);
   }, 60_000);
+
+  // One store fed from the event loop (commits arrive while a flush runs), or two stores of one process
+  // each committing in a loop: with flushes longer than the hand-over window, another process gets a turn.
+  for (const [count, feed] of [
+    [1, "event loop"],
+    [2, "awaited loops"],
+  ] as const) {
+  test(`${count} store(s) of one process (${feed}), with flushes longer than the hand-over window, hand the lock over to another process`, async () => {
+    const dir = join(root, `slow-local-${count}`);
+    // every flush on the thread pool and 80 ms long, longer than a hand-over's 50 ms window
+    const { fdatasyncSync: _sync, ...threadPoolFs } = nodeFs;
+    const slowFs = { ...threadPoolFs, fdatasync: (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => setTimeout(() => nodeFs.fdatasync(fd, done), 80) };
+    const stores = [];
+    for (let i = 0; i < count; i++) stores.push(await fileStore({ dir, fs: slowFs, onWarning: () => {}, lockTimeoutMs: 20_000 }));
+    let stop = false;
+    const put = (index: number, i: number) => [{ op: "put" as const, collection: "items", key: `s${index}-${i}`, expect: 0, value: i }];
+    const loops = stores.map(async (store, index) => {
+      if (feed === "awaited loops") {
+        for (let i = 0; !stop; i++) await store.commit(put(index, i));
+        return;
+      }
+      // a commit every 2 ms, up to 16 in flight, as a server's requests come
+      const pending = new Set<Promise<unknown>>();
+      for (let i = 0; !stop; i++) {
+        if (pending.size < 16) {
+          const commit = store.commit(put(index, i));
+          pending.add(commit);
+          void commit.finally(() => pending.delete(commit));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      await Promise.allSettled(pending);
+    });
+    try {
+      // the window starts when the lock is given up (not when the request was seen, a flush earlier) and
+      // holds for every store of the process (else two take turns with each other); else the child times out
+      const report = await runTsxWorker<{ ok: boolean; ms: number; error?: string }>(commitOnceChild, [dir, "5000"]);
+      expect(report).toMatchObject({ ok: true });
+    } finally {
+      stop = true;
+      await Promise.all(loops);
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  }, 60_000);
+  }
 });
