@@ -130,18 +130,20 @@ interface LocalDirectory {
   holder: FileStoreEngine | undefined;
   readonly waiters: Set<() => void>;
   handOverUntil: number;
+  /** Set while lock.want may hold a request of a store of this process: whichever of them takes the lock removes it. */
+  asked: boolean;
 }
 const localDirectories = new Map<string, LocalDirectory>();
 
 function localDirectory(dir: string): LocalDirectory {
   let local = localDirectories.get(dir);
-  if (local === undefined) localDirectories.set(dir, (local = { holder: undefined, waiters: new Set(), handOverUntil: 0 }));
+  if (local === undefined) localDirectories.set(dir, (local = { holder: undefined, waiters: new Set(), handOverUntil: 0, asked: false }));
   return local;
 }
 
 /** Drops the entry of a directory nobody of this process holds or waits for. */
 function forgetIfIdle(dir: string, local: LocalDirectory): void {
-  if (local.holder === undefined && local.waiters.size === 0 && local.handOverUntil === 0 && localDirectories.get(dir) === local) localDirectories.delete(dir);
+  if (local.holder === undefined && local.waiters.size === 0 && local.handOverUntil === 0 && !local.asked && localDirectories.get(dir) === local) localDirectories.delete(dir);
 }
 
 /** `process.exit()` right after a commit ends the process before the lock is released: release it on exit. */
@@ -1334,13 +1336,19 @@ class FileStoreEngine {
         `Cannot release the file store lock in ${this.dir}: ${describe(error)}. Other processes may wait for it until this process exits (with the hard-link lock, this store removes it at its next batch).`,
       );
     }
+    if (local !== undefined) forgetIfIdle(this.dir, local);
   }
 
   /** Notes that this store took the lock: the holder of its directory in this process, with a turn of at least WANT_CHECK_MS. */
   private tookLock(): void {
     this.wantCheckedAt = performance.now();
     this.yieldToLocal = false;
-    localDirectory(this.dir).holder = this;
+    const local = localDirectory(this.dir);
+    local.holder = this;
+    if (local.asked) {
+      local.asked = false;
+      this.lock.clearWanted(); // this process's request is served (another process's, if also there, is made again at its next poll)
+    }
   }
 
   /** Refreshes under the freshly taken lock; on failure rejects the queue and releases. */
@@ -1385,8 +1393,11 @@ class FileStoreEngine {
       woken = false;
       this.yieldToLocal = false; // the woken store of this process had its chance (a microtask, before this timer)
       if (this.closed || this.failure !== undefined) {
+        if (asked && local.asked) {
+          local.asked = false;
+          this.lock.clearWanted(); // not left to cost the holder a pause
+        }
         stop();
-        if (asked) this.lock.clearWanted(); // not left to cost the holder a pause
         this.pump();
         return;
       }
@@ -1404,7 +1415,6 @@ class FileStoreEngine {
       }
       if (acquired) {
         stop();
-        if (asked) this.lock.clearWanted(); // our request is served; other processes' waiters ask again
         if (this.afterAcquire()) this.pump();
         return;
       }
@@ -1413,10 +1423,14 @@ class FileStoreEngine {
       if (local.holder === undefined) {
         this.lock.askForLock();
         asked = true;
+        local.asked = true;
       }
       if (Date.now() - started >= this.lockTimeoutMs) {
+        if (local.asked) {
+          local.asked = false;
+          this.lock.clearWanted(); // other waiters ask again at their next attempt
+        }
         stop();
-        this.lock.clearWanted(); // other waiters ask again at their next attempt
         this.rejectQueue(
           storageError(
             `Timed out after ${this.lockTimeoutMs} ms waiting for the file store lock in ${this.dir}, held by ${this.lock.describeHolder()}. ` +
@@ -1678,19 +1692,24 @@ class FileStoreEngine {
       this.acquiring = true;
       const started = Date.now();
       try {
-        let asked = false;
+        const local = localDirectory(this.dir);
         while (!this.lock.tryAcquire()) {
-          this.lock.askForLock();
-          asked = true;
+          if (local.holder === undefined) {
+            this.lock.askForLock();
+            local.asked = true;
+          }
           if (Date.now() - started >= this.lockTimeoutMs) {
-            this.lock.clearWanted(); // other waiters ask again at their next attempt
+            if (local.asked) {
+              local.asked = false;
+              this.lock.clearWanted(); // other waiters ask again at their next attempt
+            }
+            forgetIfIdle(this.dir, local);
             throw storageError(`Timed out after ${this.lockTimeoutMs} ms waiting for the file store lock in ${this.dir}, held by ${this.lock.describeHolder()}.`, {
               dir: this.dir,
             });
           }
           await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 5));
         }
-        if (asked) this.lock.clearWanted();
         this.tookLock();
       } catch (error) {
         throw error instanceof RegistryError ? error : storageError(`Cannot take the file store lock in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error);
