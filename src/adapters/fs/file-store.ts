@@ -1345,10 +1345,25 @@ class FileStoreEngine {
     this.yieldToLocal = false;
     const local = localDirectory(this.dir);
     local.holder = this;
-    if (local.asked) {
-      local.asked = false;
-      this.lock.clearWanted(); // this process's request is served (another process's, if also there, is made again at its next poll)
-    }
+    this.withdrawRequest(local); // served (another process's, if also in the file, is made again at its next poll)
+  }
+
+  /**
+   * Asks for the lock through `lock.want`, unless a store of this process holds it (that holder sees its
+   * waiters without the file). True when it asked.
+   */
+  private askForLock(local: LocalDirectory): boolean {
+    if (local.holder !== undefined) return false;
+    this.lock.askForLock();
+    local.asked = true;
+    return true;
+  }
+
+  /** Removes this process's request for the lock (`lock.want`), if it made one: served, or given up. */
+  private withdrawRequest(local: LocalDirectory): void {
+    if (!local.asked) return;
+    local.asked = false;
+    this.lock.clearWanted();
   }
 
   /** Refreshes under the freshly taken lock; on failure rejects the queue and releases. */
@@ -1393,10 +1408,7 @@ class FileStoreEngine {
       woken = false;
       this.yieldToLocal = false; // the woken store of this process had its chance (a microtask, before this timer)
       if (this.closed || this.failure !== undefined) {
-        if (asked && local.asked) {
-          local.asked = false;
-          this.lock.clearWanted(); // not left to cost the holder a pause
-        }
+        if (asked) this.withdrawRequest(local); // not left to cost the holder a pause
         stop();
         this.pump();
         return;
@@ -1418,18 +1430,11 @@ class FileStoreEngine {
         if (this.afterAcquire()) this.pump();
         return;
       }
-      // A holder of this process sees its waiters without a file (and a request of ours would be erased
-      // by whichever of them takes the lock next, with another process's in it).
-      if (local.holder === undefined) {
-        this.lock.askForLock();
-        asked = true;
-        local.asked = true;
-      }
+      // Not when a store of this process holds the lock: a request in the file would be erased by whichever
+      // of our stores takes the lock next, with another process's in it.
+      if (this.askForLock(local)) asked = true;
       if (Date.now() - started >= this.lockTimeoutMs) {
-        if (local.asked) {
-          local.asked = false;
-          this.lock.clearWanted(); // other waiters ask again at their next attempt
-        }
+        this.withdrawRequest(local); // other waiters ask again at their next attempt
         stop();
         this.rejectQueue(
           storageError(
@@ -1446,7 +1451,6 @@ class FileStoreEngine {
     local.waiters.add(wake);
     later(delay);
   }
-
 
   /** Validates and applies every queued commit in arrival order (the lock is held, the state fresh). */
   private applyQueue(): void {
@@ -1694,15 +1698,9 @@ class FileStoreEngine {
       try {
         const local = localDirectory(this.dir);
         while (!this.lock.tryAcquire()) {
-          if (local.holder === undefined) {
-            this.lock.askForLock();
-            local.asked = true;
-          }
+          this.askForLock(local);
           if (Date.now() - started >= this.lockTimeoutMs) {
-            if (local.asked) {
-              local.asked = false;
-              this.lock.clearWanted(); // other waiters ask again at their next attempt
-            }
+            this.withdrawRequest(local); // other waiters ask again at their next attempt
             forgetIfIdle(this.dir, local);
             throw storageError(`Timed out after ${this.lockTimeoutMs} ms waiting for the file store lock in ${this.dir}, held by ${this.lock.describeHolder()}.`, {
               dir: this.dir,

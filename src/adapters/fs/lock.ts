@@ -14,7 +14,8 @@
  *
  * A process that waits for the lock creates `lock.want` at each failed attempt; the store holding the
  * lock across back-to-back commits looks for it every few milliseconds and hands the lock over (see
- * the file store's `pump`). Whoever takes the lock after waiting removes it; other waiters create it again.
+ * the file store's `pump`). The process whose request it was removes it once one of its stores takes
+ * the lock; waiters of other processes create it again.
  * @module
  */
 import { hostname } from "node:os";
@@ -369,7 +370,7 @@ export class DirectoryLock {
     }
   }
 
-  /** Removes `lock.want` (the lock was taken after a wait): waiters still waiting create it again. */
+  /** Removes `lock.want` (a request served, given up, or left unused): waiters still waiting create it again. */
   clearWanted(): void {
     this.unlinkQuietly(this.wantPath);
   }
