@@ -357,7 +357,7 @@ export async function postgresStore(connection: PostgresConnection, options: Pos
         const sql =
           `${withMatches}SELECT t.total::text AS total, p.key, p.revision, p.seq::text AS seq, p.doc FROM (${count}) t ` +
           `LEFT JOIN LATERAL (${page}) p ON true ORDER BY ${orderBy(sorts, (i) => `p.s${i}`, "p.key")}`;
-        const { rows } = await pool.query<{ total: string; key: string | null; revision: number; seq: string; doc: string }>(sql, params.values);
+        const { rows } = await pool.query<PageRow & { total: string }>(sql, params.values);
         const total = Number(rows[0]?.total ?? 0);
         if (singleScanBelow > 0) rememberTotal(filterKey, total);
         return { ...pageOf(rows, limit, sort), total };
