@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { fileStore, type FileStoreFs } from "../../../src/adapters/fs/index.js";
+import { threadPoolFlushFs } from "../../support/fs-thread-pool-flushes.js";
 import type { Store, Write } from "../../../src/store/store.js";
 
 const root = mkdtempSync(join(tmpdir(), "av-fs-points-"));
@@ -72,7 +73,7 @@ function faultyFs(step: Step, nth: number, mode: "after" | "torn" = "after", loc
 }
 
 /** `node:fs` without `fdatasyncSync`: every journal flush goes to the thread pool. */
-const { fdatasyncSync: _syncFlush, ...threadPoolFlushes } = nodeFs;
+const threadPoolFlushes = threadPoolFlushFs();
 /** Both ways a journal flush can run, for tests that must hold for each. */
 const FLUSH_MODES = [
   ["synchronous flushes", nodeFs],

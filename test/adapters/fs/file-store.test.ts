@@ -9,6 +9,7 @@ import { fileStore, type FileStore } from "../../../src/adapters/fs/index.js";
 import { createRegistry, SYSTEM } from "../../../src/index.js";
 import type { Write } from "../../../src/store/store.js";
 import { runTsxWorker } from "../../support/worker.js";
+import { threadPoolFlushFs } from "../../support/fs-thread-pool-flushes.js";
 
 const root = mkdtempSync(join(tmpdir(), "av-fs-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -569,8 +570,7 @@ describe("fileStore() writer lock", () => {
   test("a store whose commits keep arriving while its flush runs on the thread pool still hands the lock over", async () => {
     const dir = freshDir();
     // no fdatasyncSync: every flush runs on the thread pool, and commits made meanwhile join the next batch
-    const { fdatasyncSync: _sync, ...threadPoolFs } = nodeFs;
-    const busy = await fileStore({ dir, ...quiet, fs: threadPoolFs });
+    const busy = await fileStore({ dir, ...quiet, fs: threadPoolFlushFs() });
     const waiting = await fileStore({ dir, ...quiet, lockTimeoutMs: 20_000 });
     await busy.commit([put("items", "warm", 0, 0)]);
     let waiterDone = false;
@@ -587,9 +587,7 @@ describe("fileStore() writer lock", () => {
   test("with slow thread-pool flushes, a store of this process waiting for the lock still gets it from one that keeps committing", async () => {
     const dir = freshDir();
     // every journal flush on the thread pool and 80 ms long: longer than the 50 ms a holder leaves the lock to the waiter
-    const { fdatasyncSync: _sync, ...threadPoolFs } = nodeFs;
-    const slowFs = { ...threadPoolFs, fdatasync: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => setTimeout(() => nodeFs.fdatasync(fd, callback), 80) };
-    const busy = await fileStore({ dir, ...quiet, fs: slowFs });
+    const busy = await fileStore({ dir, ...quiet, fs: threadPoolFlushFs(80) });
     const waiting = await fileStore({ dir, ...quiet, lockTimeoutMs: 3_000 });
     await busy.commit([put("items", "warm", 0, 0)]);
     let stop = false;
@@ -672,8 +670,8 @@ describe("fileStore() writer lock", () => {
   test("process.exit() right after a commit leaves no lock behind", async () => {
     const dir = freshDir();
     (await seeded(dir, 1)).close();
-    const child = fileURLToPath(new URL("../../support/fs-exit-child.ts", import.meta.url));
-    await expect(runTsxWorker(child, [dir])).resolves.toEqual({ seq: 2 });
+    const child = fileURLToPath(new URL("../../support/fs-commit-once-child.ts", import.meta.url));
+    await expect(runTsxWorker(child, [dir, "5000", "exit"])).resolves.toMatchObject({ ok: true, seq: 2 });
     expect(lockFiles(dir).filter((name) => !name.startsWith("lock.claim-"))).toEqual([]); // its claim is swept at the next open
     const warnings: string[] = [];
     const store = await fileStore({ dir, onWarning: (message) => warnings.push(message) });

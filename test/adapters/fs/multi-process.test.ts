@@ -2,7 +2,6 @@
  * Four processes commit into the same store at once: create-only names (exactly one winner each)
  * and a shared counter by read-modify-write with retries. Nothing may be lost or duplicated.
  */
-import * as nodeFs from "node:fs";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
 import { fileStore } from "../../../src/adapters/fs/index.js";
 import { runTsxWorker } from "../../support/worker.js";
+import { threadPoolFlushFs } from "../../support/fs-thread-pool-flushes.js";
 
 const child = fileURLToPath(new URL("../../support/fs-worker-child.ts", import.meta.url));
 const loopChild = fileURLToPath(new URL("../../support/fs-loop-child.ts", import.meta.url));
@@ -95,8 +95,7 @@ describe("fileStore() writer lock between processes", () => {
   test(`${count} store(s) of one process (${feed}), with flushes longer than the hand-over window, hand the lock over to another process`, async () => {
     const dir = join(root, `slow-local-${count}`);
     // every flush on the thread pool and 80 ms long, longer than a hand-over's 50 ms window
-    const { fdatasyncSync: _sync, ...threadPoolFs } = nodeFs;
-    const slowFs = { ...threadPoolFs, fdatasync: (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => setTimeout(() => nodeFs.fdatasync(fd, done), 80) };
+    const slowFs = threadPoolFlushFs(80);
     const stores = [];
     for (let i = 0; i < count; i++) stores.push(await fileStore({ dir, fs: slowFs, onWarning: () => {}, lockTimeoutMs: 20_000 }));
     let stop = false;

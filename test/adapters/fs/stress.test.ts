@@ -4,22 +4,16 @@
  * compactions at random. Nothing may be lost or acknowledged twice. `FS_STRESS_ROUNDS` sets the rounds
  * (default 5; more in a long run: 40 rounds failed 3 times before the journal identity fix).
  */
-import * as nodeFs from "node:fs";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { fileStore, type FileStore } from "../../../src/adapters/fs/index.js";
+import { threadPoolFlushFs } from "../../support/fs-thread-pool-flushes.js";
 
 const ROUNDS = Number(process.env.FS_STRESS_ROUNDS ?? 5);
 const root = mkdtempSync(join(tmpdir(), "av-fs-stress-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** A node fs whose journal flushes all run on the thread pool and take `ms` more. */
-function slowFlushFs(ms: number) {
-  const { fdatasyncSync: _sync, ...threadPoolFs } = nodeFs;
-  return { ...threadPoolFs, fdatasync: (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => setTimeout(() => nodeFs.fdatasync(fd, done), ms) };
-}
 
 /** Ways a caller may pause between commits: none, a microtask, a turn of the event loop, a timer. */
 const pauses = [async () => {}, () => Promise.resolve(), () => new Promise((resolve) => setImmediate(resolve)), () => new Promise((resolve) => setTimeout(resolve, Math.random() * 3))];
@@ -31,7 +25,7 @@ describe("fileStore() under stress: 4 stores on one directory", () => {
       const common = { dir, onWarning: () => {}, lockTimeoutMs: 20_000 };
       const stores: FileStore[] = [
         await fileStore({ ...common, compactionBytes: 3_000 }),
-        await fileStore({ ...common, compactionBytes: 5_000, fs: slowFlushFs(3) }),
+        await fileStore({ ...common, compactionBytes: 5_000, fs: threadPoolFlushFs(3) }),
         await fileStore({ ...common, durability: "none" }),
         await fileStore(common),
       ];
