@@ -1087,8 +1087,11 @@ class FileStoreEngine {
 
   /** A descriptor this store keeps on the file `stat` describes (which pins its inode), if any. */
   private keptJournal(stat: { ino: number; dev: number }): number | undefined {
-    for (const open of [this.journalFd, this.journalPin]) if (open !== undefined && open.ino === stat.ino && open.dev === stat.dev) return open.fd;
-    return undefined;
+    // Two plain checks, not a loop over an array: this runs on every refresh, i.e. every read.
+    const open = this.journalFd;
+    if (open !== undefined && open.ino === stat.ino && open.dev === stat.dev) return open.fd;
+    const pin = this.journalPin;
+    return pin !== undefined && pin.ino === stat.ino && pin.dev === stat.dev ? pin.fd : undefined;
   }
 
   /**
