@@ -115,9 +115,12 @@ const WANT_CHECK_MS = 2;
 /**
  * After handing the lock over, this store does not try to take it back until the waiter took it
  * (removing `lock.want`) or this long (ms) has passed: longer than a waiter's slowest poll (30 ms),
- * short enough that a request left by a process that died only costs one such pause.
+ * short enough that a request left by a process that died only costs one such pause. A waiter whose
+ * polls come further apart (its event loop is busy) asks for a longer window, up to {@link MAX_HAND_OVER_MS}.
  */
 const HAND_OVER_MS = 50;
+/** The longest window a request may ask for (ms): what a request left by a process that died can cost, once. */
+const MAX_HAND_OVER_MS = 1_000;
 /** Stores keeping the writer lock until their callers' microtasks end: released if the process exits first. */
 const lingering = new Set<FileStoreEngine>();
 let exitHookInstalled = false;
@@ -640,6 +643,13 @@ class FileStoreEngine {
   private wantCheckedAt = 0;
   /** Set when this store gave the lock up to another store of this process: its next attempt waits for a turn. */
   private yieldToLocal = false;
+  /**
+   * While this store waits for the lock: when it last tried to take it, and the longest time between two
+   * of its tries (a few ms, or longer while its event loop is busy), which its request asks the holder
+   * to leave the lock free for (twice).
+   */
+  private lastPollAt: number | undefined;
+  private slowestPollMs = 0;
   /** Set when a waiter asked for the lock: commits wait unapplied until what is applied is written, then it is released. */
   private handOverPending: "process" | "store" | undefined;
 
@@ -1208,8 +1218,9 @@ class FileStoreEngine {
           // The waiter's window starts when the lock is free, not when the request was seen (a slow flush
           // may lie between), and holds for every store of this process: they would otherwise take turns
           // with each other and the other process never get one.
+          const windowMs = Math.min(MAX_HAND_OVER_MS, Math.max(HAND_OVER_MS, this.lock.requestedWindowMs(HAND_OVER_MS) ?? HAND_OVER_MS));
           this.releaseLock(false);
-          localDirectory(this.dir).handOverUntil = performance.now() + HAND_OVER_MS;
+          localDirectory(this.dir).handOverUntil = performance.now() + windowMs;
         } else {
           this.releaseLock();
           this.yieldToLocal = true;
@@ -1342,8 +1353,17 @@ class FileStoreEngine {
     if (local !== undefined) forgetIfIdle(this.dir, local);
   }
 
+  /** Notes a try for the lock while waiting for it (`first`: the first of a wait), for the window its requests ask for. */
+  private notePoll(first: boolean): void {
+    const now = performance.now();
+    if (first || this.lastPollAt === undefined) this.slowestPollMs = 0;
+    else this.slowestPollMs = Math.max(this.slowestPollMs, now - this.lastPollAt);
+    this.lastPollAt = now;
+  }
+
   /** Notes that this store took the lock: the holder of its directory in this process, with a turn of at least WANT_CHECK_MS. */
   private tookLock(): void {
+    this.lastPollAt = undefined;
     this.wantCheckedAt = performance.now();
     this.yieldToLocal = false;
     const local = localDirectory(this.dir);
@@ -1357,7 +1377,8 @@ class FileStoreEngine {
    */
   private askForLock(local: LocalDirectory): boolean {
     if (local.holder !== undefined) return false;
-    this.lock.askForLock();
+    // twice the slowest poll: the window opens some time after the request is seen, and a poll must fall in it
+    this.lock.askForLock(Math.min(MAX_HAND_OVER_MS, 2 * this.slowestPollMs));
     local.asked = true;
     return true;
   }
@@ -1374,6 +1395,9 @@ class FileStoreEngine {
     this.tookLock();
     try {
       this.refreshUnderLock();
+      // Its turn starts now: reading a long backlog (another process's loop of commits) must not use it up
+      // before its own commits are applied, or it hands the lock back without a commit, again and again.
+      this.wantCheckedAt = performance.now();
       return true;
     } catch (error) {
       this.releaseLock();
@@ -1409,6 +1433,7 @@ class FileStoreEngine {
     const attempt = () => {
       timer = undefined;
       woken = false;
+      this.notePoll(false);
       this.yieldToLocal = false; // the woken store of this process had its chance (a microtask, before this timer)
       if (this.closed || this.failure !== undefined) {
         if (asked) this.withdrawRequest(local); // not left to cost the holder a pause
@@ -1452,6 +1477,7 @@ class FileStoreEngine {
       later(delay / 2 + Math.random() * delay);
     };
     local.waiters.add(wake);
+    this.notePoll(true);
     later(delay);
   }
 
@@ -1700,7 +1726,9 @@ class FileStoreEngine {
       const started = Date.now();
       try {
         const local = localDirectory(this.dir);
+        this.notePoll(true);
         while (!this.lock.tryAcquire()) {
+          this.notePoll(false);
           this.askForLock(local);
           if (Date.now() - started >= this.lockTimeoutMs) {
             this.withdrawRequest(local); // other waiters ask again at their next attempt

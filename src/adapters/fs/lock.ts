@@ -12,8 +12,9 @@
  * Elsewhere the lock file is created with O_EXCL per batch. Both ways make the same `lock` file, so
  * stores of either kind (and older releases) exclude each other.
  *
- * A process that waits for the lock creates `lock.want` at each failed attempt; the store holding the
- * lock across back-to-back commits looks for it every few milliseconds and hands the lock over (see
+ * A process that waits for the lock writes `lock.want` at each failed attempt, with how long the lock
+ * should be left free for it (its polls may be far apart when its event loop is busy); the store holding
+ * the lock across back-to-back commits looks for it every few milliseconds and hands the lock over (see
  * the file store's `pump`). The process whose request it was removes it once one of its stores takes
  * the lock; waiters of other processes create it again.
  * @module
@@ -351,13 +352,36 @@ export class DirectoryLock {
     }
   }
 
-  /** Asks the holder for the lock (after a failed attempt): creates `lock.want` if it is not there. Best effort. */
-  askForLock(): void {
+  /**
+   * Asks the holder for the lock (after a failed attempt): writes `lock.want` holding how long (ms) the
+   * holder should leave the lock free for this waiter, which only polls that often. Best effort.
+   */
+  askForLock(windowMs: number): void {
     try {
-      this.fs.closeSync(this.fs.openSync(this.wantPath, "a"));
+      const fd = this.fs.openSync(this.wantPath, "w");
+      try {
+        writeAll(this.fs, fd, Buffer.from(`${Math.round(windowMs)}\n`), 0);
+      } finally {
+        this.fs.closeSync(fd);
+      }
     } catch {
       // the holder then keeps its turn until it pauses, as a holder of an older release does
     }
+  }
+
+  /**
+   * The window (ms) the request in `lock.want` asks for, or `undefined` when there is none. An empty or
+   * unreadable request (an older build's, or one being rewritten) asks for nothing in particular: `fallbackMs`.
+   */
+  requestedWindowMs(fallbackMs: number): number | undefined {
+    let text: string;
+    try {
+      text = this.fs.readFileSync(this.wantPath).toString("latin1", 0, 32);
+    } catch (error) {
+      return isMissing(error) ? undefined : fallbackMs;
+    }
+    const ms = Number.parseInt(text, 10);
+    return Number.isFinite(ms) && ms > 0 ? ms : fallbackMs;
   }
 
   /** True when a waiting process asked for the lock (`lock.want` exists). */

@@ -2,12 +2,13 @@
  * Four processes commit into the same store at once: create-only names (exactly one winner each)
  * and a shared counter by read-modify-write with retries. Nothing may be lost or duplicated.
  */
+import * as nodeFs from "node:fs";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
-import { fileStore } from "../../../src/adapters/fs/index.js";
+import { fileStore, type FileStoreFs } from "../../../src/adapters/fs/index.js";
 import { runTsxWorker } from "../../support/worker.js";
 import { threadPoolFlushFs } from "../../support/fs-thread-pool-flushes.js";
 
@@ -85,6 +86,65 @@ describe("fileStore() writer lock between processes", () => {
     expect(report.stoppedBy).toBe("stop"); // it was still committing when the other process's commits went through
     expect(report.commits).toBeGreaterThan(1);
   }, 60_000);
+
+  for (const BLOCK_MS of [120, 400]) {
+  test(`a waiting process whose event loop is blocked for ${BLOCK_MS} ms at a time, longer than the usual hand-over window, still gets the lock`, async () => {
+    const dir = join(root, `slow-waiter-${BLOCK_MS}`);
+    const started = join(root, `slow-waiter-${BLOCK_MS}.started`);
+    const stop = join(root, `slow-waiter-${BLOCK_MS}.stop`);
+    const looping = runTsxWorker<{ commits: number; stoppedBy: string }>(loopChild, [dir, started, stop, "20000"]);
+    // this process's event loop runs for a moment, then is blocked for BLOCK_MS, over and over: its waiter
+    // polls between the blocks, so it would miss every 50 ms window while the child commits without pause
+    let blocking = false;
+    let block: ReturnType<typeof setTimeout> | undefined;
+    const busy = () => {
+      if (blocking) {
+        const end = performance.now() + BLOCK_MS;
+        while (performance.now() < end);
+      }
+      // the timers that came due meanwhile (the waiter's poll) run before this one
+      block = setTimeout(busy, 2);
+    };
+    busy();
+    try {
+      for (const begin = Date.now(); !existsSync(started); ) {
+        if (Date.now() - begin > 30_000) throw new Error("the looping child never committed");
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      // counts the times this store takes the lock (a hard link, or an O_EXCL create, named `lock`)
+      const lockPath = join(dir, "lock");
+      let takes = 0;
+      const countingFs: FileStoreFs = {
+        ...nodeFs,
+        linkSync: (existing, path) => {
+          nodeFs.linkSync(existing, path);
+          if (path === lockPath) takes++;
+        },
+        openSync: (path: string, flags: string) => {
+          const fd = nodeFs.openSync(path, flags);
+          if (path === lockPath && flags === "wx") takes++;
+          return fd;
+        },
+      };
+      const store = await fileStore({ dir, fs: countingFs, onWarning: () => {}, lockTimeoutMs: 8_000 });
+      try {
+        blocking = true;
+        await expect(store.commit([{ op: "put", collection: "items", key: "slow", expect: 0, value: 1 }])).resolves.toBeDefined();
+        // Taken once, and the commit applied in that turn: a waiter that first reads a long backlog
+        // (the child's commits since it last held the lock) must not hand the lock back unused.
+        expect(takes).toBe(1);
+      } finally {
+        blocking = false;
+        await store.close();
+      }
+    } finally {
+      clearTimeout(block);
+      writeFileSync(stop, "");
+    }
+    const report = await looping;
+    expect(report.stoppedBy).toBe("stop"); // the child was still committing in a loop meanwhile
+  }, 60_000);
+  }
 
   // One store fed from the event loop (commits arrive while a flush runs), or two stores of one process
   // each committing in a loop: with flushes longer than the hand-over window, another process gets a turn.
