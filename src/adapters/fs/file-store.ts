@@ -121,6 +121,13 @@ const WANT_CHECK_MS = 2;
 const HAND_OVER_MS = 50;
 /** The longest window a request may ask for (ms): what a request left by a process that died can cost, once. */
 const MAX_HAND_OVER_MS = 1_000;
+/** Who waits for the writer lock in {@link FileStoreEngine.waitForLock}: the commit queue, or `compact()`. */
+interface LockWaiter {
+  /** The store took the lock. */
+  acquired(): void;
+  /** The wait ended without it: `error` (a timeout, a failed attempt), or `undefined` when the store was closed or failed meanwhile. */
+  failed(error: RegistryError | undefined): void;
+}
 /** Stores keeping the writer lock until their callers' microtasks end: released if the process exits first. */
 const lingering = new Set<FileStoreEngine>();
 let exitHookInstalled = false;
@@ -652,6 +659,17 @@ class FileStoreEngine {
   private slowestPollMs = 0;
   /** Set when a waiter asked for the lock: commits wait unapplied until what is applied is written, then it is released. */
   private handOverPending: "process" | "store" | undefined;
+
+  /** The commit queue as a {@link LockWaiter}: once the lock is taken it refreshes and applies what waits. */
+  private readonly queueWaiter: LockWaiter = {
+    acquired: () => {
+      if (this.afterAcquire()) this.pump();
+    },
+    failed: (error) => {
+      if (error === undefined) this.pump(); // closed or failed meanwhile: pump rejects what waits
+      else this.rejectQueue(error);
+    },
+  };
 
   // commit pipeline
   private queue: Pending[] = [];
@@ -1406,7 +1424,13 @@ class FileStoreEngine {
     }
   }
 
-  private waitForLock(): void {
+  /**
+   * Polls for the writer lock until this store takes it, then tells `waiter` (by default the commit
+   * queue: it refreshes and applies what waits). Meanwhile `acquiring` holds new commits back, this
+   * process's other stores wake it when they give the lock up, and failed attempts ask the holder for
+   * it (`lock.want`).
+   */
+  private waitForLock(waiter: LockWaiter = this.queueWaiter): void {
     this.acquiring = true;
     const started = Date.now();
     let delay = 1;
@@ -1438,7 +1462,7 @@ class FileStoreEngine {
       if (this.closed || this.failure !== undefined) {
         if (asked) this.withdrawRequest(local); // not left to cost the holder a pause
         stop();
-        this.pump();
+        waiter.failed(undefined);
         return;
       }
       if (this.handingOver()) {
@@ -1450,12 +1474,12 @@ class FileStoreEngine {
         acquired = this.lock.tryAcquire();
       } catch (error) {
         stop();
-        this.rejectQueue(storageError(`Cannot take the file store lock in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error));
+        waiter.failed(storageError(`Cannot take the file store lock in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error));
         return;
       }
       if (acquired) {
         stop();
-        if (this.afterAcquire()) this.pump();
+        waiter.acquired();
         return;
       }
       // Not when a store of this process holds the lock: a request in the file would be erased by whichever
@@ -1464,7 +1488,7 @@ class FileStoreEngine {
       if (Date.now() - started >= this.lockTimeoutMs) {
         this.withdrawRequest(local); // other waiters ask again at their next attempt
         stop();
-        this.rejectQueue(
+        waiter.failed(
           storageError(
             `Timed out after ${this.lockTimeoutMs} ms waiting for the file store lock in ${this.dir}, held by ${this.lock.describeHolder()}. ` +
               `If that process is gone (on another host), delete ${join(this.dir, "lock")}.`,
@@ -1722,37 +1746,33 @@ class FileStoreEngine {
       this.ensureUsable("compacting");
     }
     if (!this.lock.held) {
-      this.acquiring = true;
-      const started = Date.now();
-      try {
-        const local = localDirectory(this.dir);
-        this.notePoll(true);
-        while (!this.lock.tryAcquire()) {
-          this.notePoll(false);
-          this.askForLock(local);
-          if (Date.now() - started >= this.lockTimeoutMs) {
-            this.withdrawRequest(local); // other waiters ask again at their next attempt
-            forgetIfIdle(this.dir, local);
-            throw storageError(`Timed out after ${this.lockTimeoutMs} ms waiting for the file store lock in ${this.dir}, held by ${this.lock.describeHolder()}.`, {
-              dir: this.dir,
-            });
-          }
-          await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 5));
-        }
-        this.tookLock();
-      } catch (error) {
-        throw error instanceof RegistryError ? error : storageError(`Cannot take the file store lock in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error);
-      } finally {
-        this.acquiring = false;
-        // commits that arrived while we waited were held back by `acquiring`
-        if (!this.lock.held) this.pump();
-      }
-      try {
-        this.refreshUnderLock();
-      } catch (error) {
-        this.fail(error, []);
-        throw this.failure;
-      }
+      await new Promise<void>((resolve, reject) =>
+        this.waitForLock({
+          acquired: () => {
+            this.tookLock();
+            try {
+              this.refreshUnderLock();
+            } catch (error) {
+              this.fail(error, []);
+              reject(this.failure);
+              return;
+            }
+            // due before any other callback runs: one that found the lock idle would give it up again
+            this.compactionDue = true;
+            resolve();
+          },
+          failed: (error) => {
+            try {
+              if (error !== undefined) throw error;
+              this.ensureUsable("compacting");
+            } catch (reason) {
+              reject(reason);
+            }
+            // commits that arrived while it waited were held back by `acquiring`
+            this.pump();
+          },
+        }),
+      );
     }
     // Due now: it starts at once, or (commits in flight) as soon as the batch being written is.
     this.compactionDue = true;

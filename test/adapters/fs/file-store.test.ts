@@ -271,6 +271,24 @@ describe("fileStore() journal read without a kept descriptor", () => {
     });
   }
 
+  test("compact() waiting for another process's lock compacts once it is free; commits made meanwhile go through", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet, lockTimeoutMs: 5_000 });
+    await store.commit([put("items", "before", 0, 1)]);
+    await turn();
+    writeFileSync(join(dir, "lock"), JSON.stringify({ pid: process.pid, host: "elsewhere", token: "t", at: new Date().toISOString() }));
+    const compacting = store.compact();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const during = store.commit([put("items", "during", 0, 2)]);
+    expect(existsSync(join(dir, "snapshot.jsonl"))).toBe(false); // still waiting
+    rmSync(join(dir, "lock"));
+    await compacting;
+    await during;
+    expect(readFileSync(join(dir, "snapshot.jsonl"), "utf8")).toContain('"k":"before"');
+    expect((await store.get("items", "during"))?.value).toBe(2);
+    await store.close();
+  });
+
   test("compact() that times out waiting for the lock withdraws its request", async () => {
     const dir = freshDir();
     const store = await fileStore({ dir, ...quiet, lockTimeoutMs: 100 });
