@@ -121,6 +121,8 @@ const WANT_CHECK_MS = 2;
 const HAND_OVER_MS = 50;
 /** The longest window a request may ask for (ms): what a request left by a process that died can cost, once. */
 const MAX_HAND_OVER_MS = 1_000;
+/** How many of its last gaps between tries a waiting store's request is based on (see `windowToAskFor`). */
+const POLL_GAPS_KEPT = 4;
 /** Who waits for the writer lock in {@link FileStoreEngine.waitForLock}: the commit queue, or `compact()`. */
 interface LockWaiter {
   /** The store took the lock. */
@@ -651,12 +653,14 @@ class FileStoreEngine {
   /** Set when this store gave the lock up to another store of this process: its next attempt waits for a turn. */
   private yieldToLocal = false;
   /**
-   * While this store waits for the lock: when it last tried to take it, and the longest time between two
-   * of its tries (a few ms, or longer while its event loop is busy), which its request asks the holder
-   * to leave the lock free for (twice).
+   * While this store waits for the lock: when it last tried to take it, and the last few gaps (ms) between
+   * its tries (a few ms, or longer while its event loop is busy): its request asks the holder to leave the
+   * lock free for twice the longest of them (see {@link FileStoreEngine.windowToAskFor}).
    */
   private lastPollAt: number | undefined;
-  private slowestPollMs = 0;
+  private readonly pollGaps: number[] = [];
+  /** Set when this store takes the lock: it applies what it queued before it looks for another's request. */
+  private freshTurn = false;
   /** Set when a waiter asked for the lock: commits wait unapplied until what is applied is written, then it is released. */
   private handOverPending: "process" | "store" | undefined;
 
@@ -1229,7 +1233,9 @@ class FileStoreEngine {
       return;
     }
     if (this.lock.held && this.compaction === undefined) {
-      if (this.handOverPending === undefined) this.handOverPending = this.handOverDue();
+      // A store that just took the lock applies its own commits first: reading a long backlog (another
+      // process's loop of commits) could outlast its turn, and it would hand the lock back unused, again and again.
+      if (this.handOverPending === undefined && !this.freshTurn) this.handOverPending = this.handOverDue();
       if (this.handOverPending !== undefined && this.mayRelease()) {
         const to = this.handOverPending;
         if (to === "process") {
@@ -1265,7 +1271,10 @@ class FileStoreEngine {
       if (!this.afterAcquire()) return;
     }
     // While a compaction is due, or the lock is to be handed over, commits wait unapplied until the batch in flight is written.
-    if (!((this.compactionDue || this.handOverPending !== undefined) && this.writing)) this.applyQueue();
+    if (!((this.compactionDue || this.handOverPending !== undefined) && this.writing)) {
+      this.applyQueue();
+      this.freshTurn = false;
+    }
     if (this.writing || this.swappingJournal) return;
     if (this.nextBatch.length > 0) {
       this.writing = true;
@@ -1374,14 +1383,26 @@ class FileStoreEngine {
   /** Notes a try for the lock while waiting for it (`first`: the first of a wait), for the window its requests ask for. */
   private notePoll(first: boolean): void {
     const now = performance.now();
-    if (first || this.lastPollAt === undefined) this.slowestPollMs = 0;
-    else this.slowestPollMs = Math.max(this.slowestPollMs, now - this.lastPollAt);
+    if (first || this.lastPollAt === undefined) this.pollGaps.length = 0;
+    else if (this.pollGaps.push(now - this.lastPollAt) > POLL_GAPS_KEPT) this.pollGaps.shift();
     this.lastPollAt = now;
+  }
+
+  /**
+   * The window (ms) this store's request asks for: twice its longest recent gap between tries, within
+   * [{@link HAND_OVER_MS}, {@link MAX_HAND_OVER_MS}]. A waiter whose gaps are longer than the longest
+   * window would miss it anyway: it asks for the usual one, so the holder does not idle a second per try.
+   */
+  private windowToAskFor(): number {
+    let gap = 0;
+    for (const each of this.pollGaps) gap = Math.max(gap, each);
+    return gap > MAX_HAND_OVER_MS ? HAND_OVER_MS : Math.min(MAX_HAND_OVER_MS, Math.max(HAND_OVER_MS, 2 * gap));
   }
 
   /** Notes that this store took the lock: the holder of its directory in this process, with a turn of at least WANT_CHECK_MS. */
   private tookLock(): void {
     this.lastPollAt = undefined;
+    this.freshTurn = true;
     this.wantCheckedAt = performance.now();
     this.yieldToLocal = false;
     const local = localDirectory(this.dir);
@@ -1395,8 +1416,7 @@ class FileStoreEngine {
    */
   private askForLock(local: LocalDirectory): boolean {
     if (local.holder !== undefined) return false;
-    // twice the slowest poll: the window opens some time after the request is seen, and a poll must fall in it
-    this.lock.askForLock(Math.min(MAX_HAND_OVER_MS, 2 * this.slowestPollMs));
+    this.lock.askForLock(this.windowToAskFor());
     local.asked = true;
     return true;
   }
@@ -1413,9 +1433,6 @@ class FileStoreEngine {
     this.tookLock();
     try {
       this.refreshUnderLock();
-      // Its turn starts now: reading a long backlog (another process's loop of commits) must not use it up
-      // before its own commits are applied, or it hands the lock back without a commit, again and again.
-      this.wantCheckedAt = performance.now();
       return true;
     } catch (error) {
       this.releaseLock();

@@ -358,9 +358,16 @@ export class DirectoryLock {
    */
   askForLock(windowMs: number): void {
     try {
-      const fd = this.fs.openSync(this.wantPath, "w");
+      // Overwritten in place with a fixed width, not truncated: a holder reading meanwhile must not find it empty.
+      let fd: number;
       try {
-        writeAll(this.fs, fd, Buffer.from(`${Math.round(windowMs)}\n`), 0);
+        fd = this.fs.openSync(this.wantPath, "r+");
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+        fd = this.fs.openSync(this.wantPath, "wx"); // EEXIST: another waiter just made it (asked already)
+      }
+      try {
+        writeAll(this.fs, fd, Buffer.from(`${String(Math.min(9999, Math.max(0, Math.round(windowMs)))).padStart(4, "0")}\n`), 0);
       } finally {
         this.fs.closeSync(fd);
       }

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { writeHeapSnapshot } from "node:v8";
 import { afterAll, describe, expect, test } from "vitest";
 import { fileStore, type FileStore } from "../../../src/adapters/fs/index.js";
+import { DirectoryLock } from "../../../src/adapters/fs/lock.js";
 import { createRegistry, SYSTEM } from "../../../src/index.js";
 import type { Write } from "../../../src/store/store.js";
 import { runTsxWorker } from "../../support/worker.js";
@@ -684,6 +685,51 @@ describe("fileStore() writer lock", () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(40); // the one pause (HAND_OVER_MS)
     await store.close();
   });
+
+  test("a request for the lock carries the window it asks for: read back as written, 50 ms when empty or unreadable, none when absent", () => {
+    const dir = freshDir();
+    mkdirSync(dir, { recursive: true });
+    const lock = new DirectoryLock(nodeFs, dir, () => {});
+    const want = join(dir, "lock.want");
+    expect(lock.requestedWindowMs(50)).toBeUndefined();
+    lock.askForLock(400);
+    expect(readFileSync(want, "utf8")).toBe("0400\n");
+    expect(lock.requestedWindowMs(50)).toBe(400);
+    lock.askForLock(60); // rewritten in place: the same width, never empty
+    expect(lock.requestedWindowMs(50)).toBe(60);
+    for (const text of ["", "\n", "abc", "-5", "0"]) {
+      writeFileSync(want, text); // an older build's empty request, or garbage
+      expect(lock.requestedWindowMs(50)).toBe(50);
+    }
+    writeFileSync(want, "123456789\n");
+    lock.askForLock(1000);
+    expect(lock.requestedWindowMs(50)).toBe(1000); // a longer old content does not spoil the number
+    lock.clearWanted();
+    expect(existsSync(want)).toBe(false);
+  });
+
+  for (const [blockMs, asks, fits] of [
+    [300, "twice its gap", (window: number) => window >= 600 && window <= 1_000],
+    [1_200, "the usual 50 ms (a window it could not use would idle the holder a second per try)", (window: number) => window === 50],
+  ] as const) {
+    test(`a waiter whose event loop is blocked ${blockMs} ms between its tries asks for ${asks}`, async () => {
+      const dir = freshDir();
+      const store = await fileStore({ dir, ...quiet, lockTimeoutMs: 30_000 });
+      writeFileSync(join(dir, "lock"), ownerLine(process.pid, "elsewhere", "t"));
+      const waiting = store.commit([put("items", "k", 0, 1)]);
+      for (let i = 0; i < 3; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5)); // the store's poll, due meanwhile, runs first
+        const end = performance.now() + blockMs;
+        while (performance.now() < end);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const window = Number.parseInt(readFileSync(join(dir, "lock.want"), "utf8"), 10);
+      expect(fits(window), `asked for ${window} ms`).toBe(true);
+      rmSync(join(dir, "lock"));
+      await waiting;
+      await store.close();
+    }, 30_000);
+  }
 
   test("a request for the lock asking for a long window gets it, up to a second, once", async () => {
     const dir = freshDir();
