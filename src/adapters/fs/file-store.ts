@@ -1390,13 +1390,16 @@ class FileStoreEngine {
 
   /**
    * The window (ms) this store's request asks for: twice its longest recent gap between tries, within
-   * [{@link HAND_OVER_MS}, {@link MAX_HAND_OVER_MS}]. A waiter whose gaps are longer than the longest
-   * window would miss it anyway: it asks for the usual one, so the holder does not idle a second per try.
+   * [{@link HAND_OVER_MS}, {@link MAX_HAND_OVER_MS}]. Gaps longer than the longest window do not count:
+   * a waiter that always polls that slowly would miss any window, so it asks for the usual one, and the
+   * holder does not idle a second per try.
    */
   private windowToAskFor(): number {
+    // the longest recent gap the longest window can cover: one stall longer than that (a GC pause) among
+    // usual gaps of a few hundred ms must not make it ask for windows it then misses for certain
     let gap = 0;
-    for (const each of this.pollGaps) gap = Math.max(gap, each);
-    return gap > MAX_HAND_OVER_MS ? HAND_OVER_MS : Math.min(MAX_HAND_OVER_MS, Math.max(HAND_OVER_MS, 2 * gap));
+    for (const each of this.pollGaps) if (each <= MAX_HAND_OVER_MS) gap = Math.max(gap, each);
+    return Math.min(MAX_HAND_OVER_MS, Math.max(HAND_OVER_MS, 2 * gap));
   }
 
   /** Notes that this store took the lock: the holder of its directory in this process, with a turn of at least WANT_CHECK_MS. */
@@ -1766,17 +1769,21 @@ class FileStoreEngine {
       await new Promise<void>((resolve, reject) =>
         this.waitForLock({
           acquired: () => {
-            this.tookLock();
             try {
-              this.refreshUnderLock();
+              this.tookLock();
+              try {
+                this.refreshUnderLock();
+              } catch (error) {
+                this.fail(error, []);
+                reject(this.failure);
+                return;
+              }
+              // due before any other callback runs: one that found the lock idle would give it up again
+              this.compactionDue = true;
+              resolve();
             } catch (error) {
-              this.fail(error, []);
-              reject(this.failure);
-              return;
+              reject(error); // (a throwing onWarning): settled, not thrown from a timer
             }
-            // due before any other callback runs: one that found the lock idle would give it up again
-            this.compactionDue = true;
-            resolve();
           },
           failed: (error) => {
             try {
@@ -1791,8 +1798,9 @@ class FileStoreEngine {
         }),
       );
     }
-    // Due now: it starts at once, or (commits in flight) as soon as the batch being written is.
-    this.compactionDue = true;
+    // Due now: it starts at once, or (commits in flight) as soon as the batch being written is. A compaction
+    // started since the lock was taken (by a pump between the wait's end and this line) covers everything.
+    if (this.compaction === undefined) this.compactionDue = true;
     this.maybeCompact();
     this.pump();
     while (this.compactionDue && this.failure === undefined && !this.closed) await new Promise((resolve) => setTimeout(resolve, 1));
