@@ -17,7 +17,7 @@ export const JOURNAL_FILE = "journal.jsonl";
 export const ARCHIVE_FILE = "archive.jsonl";
 export const LOCK_FILE = "lock";
 export const TAKEOVER_FILE = "lock.takeover";
-/** Present while a process waits for the writer lock: asks a holder that keeps it across commits to hand it over (see lock.ts). */
+/** Present while a process waits for the writer lock: asks a holder that keeps it across commits to hand it over, for how long (ms) the file says (see lock.ts). */
 export const WANT_FILE = "lock.want";
 /** A writer's claim file, `lock.claim-<token>`: hard-linked as `lock` to take the lock (see lock.ts). */
 export const CLAIM_PREFIX = "lock.claim-";
