@@ -76,10 +76,11 @@ export interface FileStore extends Store {
 const MIN_COMPACTION_BYTES = 4 * 1024 * 1024;
 /**
  * Record fields whose raw values each snapshot line also projects (header `order`): what the usual lists
- * sort by (the registry's default `-updated_at`, and creation time). A first list after open then sorts
- * its matches, a whole project's versions included, without parsing their values.
+ * sort by (the registry's default `-updated_at`, creation time, and the name of a version, run or
+ * project). A first list after open then sorts its matches, a whole project's versions included,
+ * without parsing their values.
  */
-const ORDER_PROJECTION_FIELDS: readonly string[] = Object.freeze(["updatedAt", "createdAt"]);
+const ORDER_PROJECTION_FIELDS: readonly string[] = Object.freeze(["updatedAt", "createdAt", "name"]);
 /** A compaction serialises and writes about this much between two turns of the event loop. */
 const COMPACTION_SLICE = 1024 * 1024;
 const ARCHIVED_KEYS_PREFIX = '{"archivedKeys":';

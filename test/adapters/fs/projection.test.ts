@@ -154,13 +154,13 @@ describe("fileStore() index projections", () => {
     await reopened.close();
   });
 
-  test("a first list sorted by updated_at or created_at after open parses only the page's values, through a sorted view or not", async () => {
+  test("a first list sorted by updated_at, created_at or name after open parses only the page's values, through a sorted view or not", async () => {
     const dir = freshDir();
     const store = await fileStore({ dir, ...quiet });
     const at = (n: number) => new Date(Date.UTC(2026, 0, 1) + ((n * 7919) % 3000) * 1000).toISOString();
     // 3,000 rows (a sorted view is kept above 2,048), all in one project but 20 of "acme/b".
     const writes = Array.from({ length: 3000 }, (_, n) =>
-      put(`k${n}`, 0, { project: n % 150 === 0 ? "acme/b" : "acme/a", kind: "model", stage: "testing", updatedAt: at(n), createdAt: at(2999 - n), payload: `value-${n}` }),
+      put(`k${n}`, 0, { project: n % 150 === 0 ? "acme/b" : "acme/a", kind: "model", stage: "testing", updatedAt: at(n), createdAt: at(2999 - n), name: `v${(n * 31) % 3000}`, payload: `value-${n}` }),
     );
     await store.commit(writes);
     await store.compact();
@@ -174,7 +174,9 @@ describe("fileStore() index projections", () => {
     for (const [q, s] of [
       ["project:acme/a", "-updated_at"],
       ["project:acme/a", "created_at"],
+      ["project:acme/a", "-name"],
       ["project:acme/b", "-updated_at"],
+      ["project:acme/b", "name"],
     ] as const) {
       const query = { where: parseQuery(q), sort: parseSort(s), limit: 20 };
       const before = valuesParsed();
@@ -182,8 +184,8 @@ describe("fileStore() index projections", () => {
       const expected = await reference.query("items", query);
       expect(keysOf(page), `${q} ${s}`).toEqual(keysOf(expected));
       expect(page.total).toBe(expected.total);
-      // The 20 rows returned are parsed (they are handed out); no other value is.
-      expect(valuesParsed() - before, `${q} ${s}`).toBe(20);
+      // The 20 rows returned are parsed (they are handed out; fewer when an earlier page returned some); no other value is.
+      expect(valuesParsed() - before, `${q} ${s}`).toBeLessThanOrEqual(20);
       const next = await reopened.query("items", { ...query, cursor: page.cursor as string });
       expect(keysOf(next)).toEqual(keysOf(await reference.query("items", { ...query, cursor: expected.cursor as string })));
     }
@@ -204,7 +206,7 @@ describe("fileStore() index projections", () => {
     await writer.close();
     const header = JSON.parse(readFileSync(join(dir, "snapshot.jsonl"), "utf8").split("\n")[0] ?? "") as { projection: string[]; order: string[] };
     expect(header.projection).toContain("updatedAt");
-    expect(header.order).toEqual(["createdAt"]);
+    expect(header.order).toEqual(["createdAt", "name"]);
     // A header listing it in both (not written by this store) does not make a sort read the index key.
     editSnapshot(dir, (line) => line, asObject((h) => ({ ...h, order: ["updatedAt", "createdAt"] })));
     const reference = memoryStore();
