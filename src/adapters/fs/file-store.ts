@@ -131,6 +131,10 @@ const WANT_CHECK_MS = 2;
 const HAND_OVER_MS = 50;
 /** The longest window a request may ask for (ms): what a request left by a process that died can cost, once. */
 const MAX_HAND_OVER_MS = 1_000;
+/** A hand-over window (ms) within [{@link HAND_OVER_MS}, {@link MAX_HAND_OVER_MS}]: what a waiter asks for, and what a holder grants. */
+function handOverWindow(ms: number): number {
+  return Math.min(MAX_HAND_OVER_MS, Math.max(HAND_OVER_MS, ms));
+}
 /** How many of its last gaps between tries a waiting store's request is based on (see `windowToAskFor`). */
 const POLL_GAPS_KEPT = 4;
 /** Who waits for the writer lock in {@link FileStoreEngine.waitForLock}: the commit queue, or `compact()`. */
@@ -1252,7 +1256,7 @@ class FileStoreEngine {
           // The waiter's window starts when the lock is free, not when the request was seen (a slow flush
           // may lie between), and holds for every store of this process: they would otherwise take turns
           // with each other and the other process never get one.
-          const windowMs = Math.min(MAX_HAND_OVER_MS, Math.max(HAND_OVER_MS, this.lock.requestedWindowMs(HAND_OVER_MS) ?? HAND_OVER_MS));
+          const windowMs = handOverWindow(this.lock.requestedWindowMs(HAND_OVER_MS) ?? HAND_OVER_MS);
           this.releaseLock(false);
           localDirectory(this.dir).handOverUntil = performance.now() + windowMs;
         } else {
@@ -1409,7 +1413,7 @@ class FileStoreEngine {
     // usual gaps of a few hundred ms must not make it ask for windows it then misses for certain
     let gap = 0;
     for (const each of this.pollGaps) if (each <= MAX_HAND_OVER_MS) gap = Math.max(gap, each);
-    return Math.min(MAX_HAND_OVER_MS, Math.max(HAND_OVER_MS, 2 * gap));
+    return handOverWindow(2 * gap);
   }
 
   /** Notes that this store took the lock: the holder of its directory in this process, with a turn of at least WANT_CHECK_MS. */
