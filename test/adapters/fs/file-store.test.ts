@@ -11,6 +11,7 @@ import { createRegistry, SYSTEM } from "../../../src/index.js";
 import type { Write } from "../../../src/store/store.js";
 import { runTsxWorker } from "../../support/worker.js";
 import { threadPoolFlushFs } from "../../support/fs-thread-pool-flushes.js";
+import { countLockTakes } from "../../support/fs-lock-takes.js";
 
 const root = mkdtempSync(join(tmpdir(), "av-fs-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -545,18 +546,9 @@ describe("fileStore() writer lock", () => {
   });
 
   /** The node fs with a count of links made as `lock` in `dir`. */
-  const countedLinks = (dir: string) => {
-    const counted = { count: 0, fs: { ...nodeFs } };
-    counted.fs.linkSync = (from: nodeFs.PathLike, to: nodeFs.PathLike) => {
-      if (to === join(dir, "lock")) counted.count++;
-      nodeFs.linkSync(from, to);
-    };
-    return counted;
-  };
-
   test("a loop of awaited commits keeps the lock across its batches, and gives it up once the caller's microtasks end", async () => {
     const dir = freshDir();
-    const links = countedLinks(dir);
+    const links = countLockTakes(dir);
     const store = await fileStore({ dir, fs: links.fs, ...quiet });
     links.count = 0;
     for (let i = 0; i < 20; i++) await store.commit([put("items", `k${i}`, 0, i)]);
@@ -718,7 +710,7 @@ describe("fileStore() writer lock", () => {
   ] as const) {
     test(what, async () => {
       const dir = freshDir();
-      const links = countedLinks(dir);
+      const links = countLockTakes(dir);
       const store = await fileStore({ dir, fs: links.fs, ...quiet });
       await store.commit([put("items", "warm", 0, 0)]);
       writeFileSync(join(dir, "lock.want"), request);

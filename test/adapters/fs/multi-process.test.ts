@@ -2,15 +2,15 @@
  * Four processes commit into the same store at once: create-only names (exactly one winner each)
  * and a shared counter by read-modify-write with retries. Nothing may be lost or duplicated.
  */
-import * as nodeFs from "node:fs";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
-import { fileStore, type FileStoreFs } from "../../../src/adapters/fs/index.js";
+import { fileStore } from "../../../src/adapters/fs/index.js";
 import { runTsxWorker } from "../../support/worker.js";
 import { threadPoolFlushFs } from "../../support/fs-thread-pool-flushes.js";
+import { countLockTakes } from "../../support/fs-lock-takes.js";
 
 const child = fileURLToPath(new URL("../../support/fs-worker-child.ts", import.meta.url));
 const loopChild = fileURLToPath(new URL("../../support/fs-loop-child.ts", import.meta.url));
@@ -61,6 +61,14 @@ describe("fileStore() shared by 4 processes", () => {
   }, 120_000);
 });
 
+/** Waits until the looping child wrote `started` (after its first commit). */
+async function firstCommitOf(started: string): Promise<void> {
+  for (const begin = Date.now(); !existsSync(started); ) {
+    if (Date.now() - begin > 30_000) throw new Error("the looping child never committed");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe("fileStore() writer lock between processes", () => {
   test("a process committing in a loop keeps the lock across its batches, yet hands it over to another that asks", async () => {
     const dir = join(root, "hand-over");
@@ -68,10 +76,7 @@ describe("fileStore() writer lock between processes", () => {
     const stop = join(root, "hand-over.stop");
     const looping = runTsxWorker<{ commits: number; stoppedBy: string }>(loopChild, [dir, started, stop, "20000"]);
     try {
-      for (const begin = Date.now(); !existsSync(started); ) {
-        if (Date.now() - begin > 30_000) throw new Error("the looping child never committed");
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await firstCommitOf(started);
       const store = await fileStore({ dir, onWarning: () => {}, lockTimeoutMs: 5_000 });
       try {
         // the child never pauses between commits: without a hand-over this waits until lockTimeoutMs and fails
@@ -107,33 +112,16 @@ describe("fileStore() writer lock between processes", () => {
     };
     busy();
     try {
-      for (const begin = Date.now(); !existsSync(started); ) {
-        if (Date.now() - begin > 30_000) throw new Error("the looping child never committed");
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      // counts the times this store takes the lock (a hard link, or an O_EXCL create, named `lock`)
-      const lockPath = join(dir, "lock");
-      let takes = 0;
-      const countingFs: FileStoreFs = {
-        ...nodeFs,
-        linkSync: (existing, path) => {
-          nodeFs.linkSync(existing, path);
-          if (path === lockPath) takes++;
-        },
-        openSync: (path: string, flags: string) => {
-          const fd = nodeFs.openSync(path, flags);
-          if (path === lockPath && flags === "wx") takes++;
-          return fd;
-        },
-      };
-      const store = await fileStore({ dir, fs: countingFs, onWarning: () => {}, lockTimeoutMs: 8_000 });
-      takes = 0; // opening takes the lock when it finds it free, for its upkeep
+      await firstCommitOf(started);
+      const takes = countLockTakes(dir);
+      const store = await fileStore({ dir, fs: takes.fs, onWarning: () => {}, lockTimeoutMs: 8_000 });
+      takes.count = 0; // opening takes the lock when it finds it free, for its upkeep
       try {
         blocking = true;
         await expect(store.commit([{ op: "put", collection: "items", key: "slow", expect: 0, value: 1 }])).resolves.toBeDefined();
         // Taken once, and the commit applied in that turn: a waiter that first reads a long backlog
         // (the child's commits since it last held the lock) must not hand the lock back unused.
-        expect(takes).toBe(1);
+        expect(takes.count).toBe(1);
       } finally {
         blocking = false;
         await store.close();
