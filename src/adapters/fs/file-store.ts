@@ -29,6 +29,9 @@ import {
   readHeader,
   readRecordLine,
   scanSealedLines,
+  writtenEnd,
+  allNul,
+  ZEROS,
   sealLine,
   type JournalCommit,
   type RecordLine,
@@ -208,12 +211,36 @@ interface Applied {
 interface JournalPosition {
   readonly ino: number;
   readonly dev: number;
-  /** Bytes of the journal known to be valid and applied (the header included). */
+  /** Bytes of the journal known to be valid and applied (the header included): where the next commit goes. */
   size: number;
+  /**
+   * The file's size as last seen: past `size` it holds NUL bytes, filled ahead by a writer (see
+   * {@link JOURNAL_FILL_MAX}), except after a crash while writing (see `tailChecked`).
+   */
+  allocated: number;
+  /**
+   * True once this store checked, holding the lock, that every byte past `size` is NUL (or cut what was
+   * not). A crash of the machine can leave pieces of an unacknowledged batch past a run of NULs, where
+   * readers (who stop at the first NUL) do not see them but a later append could run into them.
+   */
+  tailChecked: boolean;
   readonly headerBytes: number;
   /** The header line as written (with its `id`): tells this journal from a later one that got its inode number. */
   readonly header: Buffer;
 }
+
+/**
+ * A durable store fills the journal ahead of its commits with NUL bytes, so a commit's `fdatasync`
+ * overwrites space the file already has: no size or block allocation to write, as PostgreSQL's
+ * pre-zeroed WAL segments. Measured on the development VM, append 2 KB + fdatasync: 147-188 µs;
+ * the same into filled space: 93-108 µs. It fills this many bytes past a commit when the file ends
+ * there (or as much as the journal already holds, if less, but at least {@link JOURNAL_FILL_MIN}).
+ */
+const JOURNAL_FILL_MAX = 1024 * 1024;
+/** The least a journal is filled ahead by (see {@link JOURNAL_FILL_MAX}): small stores stay small. */
+const JOURNAL_FILL_MIN = 64 * 1024;
+/** A reader looks for new commits past its position in reads of this many bytes at first (growing while they are all commits). */
+const JOURNAL_READ_FIRST = 4096;
 
 /** A new journal's header line: `id` makes every journal's header different, even with the same `base`. */
 function journalHeader(base: number): Buffer {
@@ -842,7 +869,8 @@ class FileStoreEngine {
         );
       }
       this.seq = Math.max(this.seq, base);
-      const scan = scanSealedLines(data.subarray(parsed.end), (json) => this.applyJournalLine(json));
+      // The commits end at the first NUL: what follows is space filled ahead (see JOURNAL_FILL_MAX).
+      const scan = scanSealedLines(data.subarray(parsed.end, writtenEnd(data, parsed.end)), (json) => this.applyJournalLine(json));
       if (scan.validAfterDamage) {
         throw storageError(
           `The journal ${this.journalPath} is damaged at byte ${parsed.end + scan.damagedAt}, and valid commits follow the damage. ` +
@@ -850,7 +878,15 @@ class FileStoreEngine {
           { file: this.journalPath, offset: parsed.end + scan.damagedAt },
         );
       }
-      this.journal = { ino: stat.ino, dev: stat.dev, size: parsed.end + scan.validEnd, headerBytes: parsed.end, header: Buffer.from(data.subarray(0, parsed.end)) };
+      this.journal = {
+        ino: stat.ino,
+        dev: stat.dev,
+        size: parsed.end + scan.validEnd,
+        allocated: data.length,
+        tailChecked: false,
+        headerBytes: parsed.end,
+        header: Buffer.from(data.subarray(0, parsed.end)),
+      };
       if (scan.damagedAt !== -1) this.tornTailAt = parsed.end + scan.damagedAt;
       if (KEEP_JOURNAL_OPEN) {
         this.journalPin = { fd, ino: stat.ino, dev: stat.dev };
@@ -1110,16 +1146,16 @@ class FileStoreEngine {
     // again could open a journal another process renamed into place meanwhile.
     const fd = kept ?? this.openSameJournal(journal);
     if (fd === undefined) return "replaced";
-    let done = 0;
-    let data = Buffer.alloc(0);
+    journal.allocated = stat.size;
+    let data: Buffer;
     try {
       if (stat.size === journal.size) return undefined;
-      data = Buffer.allocUnsafe(stat.size - journal.size);
-      done = readAll(this.fs, fd, data, journal.size);
+      data = this.readWritten(fd, journal.size, stat.size);
     } finally {
       if (kept === undefined) this.fs.closeSync(fd);
     }
-    const scan = scanSealedLines(data.subarray(0, done), (json) => this.applyJournalLine(json));
+    if (data.length === 0) return undefined;
+    const scan = scanSealedLines(data, (json) => this.applyJournalLine(json));
     const start = journal.size;
     journal.size += scan.validEnd;
     if (scan.validAfterDamage) {
@@ -1129,6 +1165,27 @@ class FileStoreEngine {
       });
     }
     return scan.damagedAt === -1 ? undefined : { damagedAt: start + scan.damagedAt };
+  }
+
+  /**
+   * The journal's bytes from `from` up to the first NUL (space filled ahead) or `fileSize`: read a page
+   * first, then in growing pieces while they hold only commits, so a store that is up to date reads
+   * one page of NULs, not the whole filled space.
+   */
+  private readWritten(fd: number, from: number, fileSize: number): Buffer {
+    const pieces: Buffer[] = [];
+    let position = from;
+    let want = JOURNAL_READ_FIRST;
+    while (position < fileSize) {
+      const piece = Buffer.allocUnsafe(Math.min(want, fileSize - position));
+      const done = readAll(this.fs, fd, piece, position);
+      const end = writtenEnd(piece.subarray(0, done));
+      pieces.push(piece.subarray(0, end));
+      position += end;
+      if (end < piece.length) break;
+      want *= 8;
+    }
+    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
   }
 
   /** A descriptor this store keeps on the file `stat` describes (which pins its inode), if any. */
@@ -1179,23 +1236,47 @@ class FileStoreEngine {
     const journal = this.journal;
     if (change === undefined) {
       if (journal === undefined && this.tornTailAt === 0) this.removeHeaderlessJournal();
+      else if (journal !== undefined && !journal.tailChecked) this.checkTail(journal);
       return;
     }
     if (journal === undefined) {
       this.removeHeaderlessJournal();
       return;
     }
-    const stat = this.fs.statSync(this.journalPath);
-    const dropped = stat.size - journal.size;
-    this.warn(`Dropped a torn or damaged tail of ${dropped} bytes at byte ${journal.size} of ${this.journalPath} (a commit interrupted by a crash; it was never acknowledged).`);
-    const fd = this.fs.openSync(this.journalPath, "r+");
-    try {
-      this.fs.ftruncateSync(fd, journal.size);
-      if (this.durable) this.fs.fsyncSync(fd);
-    } finally {
-      this.fs.closeSync(fd);
+    const fd = this.journalDescriptor(journal);
+    const torn = this.readWritten(fd, journal.size, this.fs.fstatSync(fd).size).length;
+    this.cutTail(journal, `a torn or damaged tail of ${torn} bytes`);
+  }
+
+  /**
+   * With the lock held, once per journal: cuts whatever is not NUL past the commits (pieces of a batch
+   * that a crash of the machine left beyond a run of NULs), so no later append runs into them.
+   */
+  private checkTail(journal: JournalPosition): void {
+    const fd = this.journalDescriptor(journal);
+    const piece = Buffer.allocUnsafe(Math.min(JOURNAL_FILL_MAX, Math.max(0, journal.allocated - journal.size)));
+    for (let position = journal.size; position < journal.allocated; position += piece.length) {
+      const done = readAll(this.fs, fd, piece, position);
+      if (!allNul(piece.subarray(0, done))) {
+        this.cutTail(journal, `a torn or damaged tail (${journal.allocated - journal.size} bytes past the last commit, not all NUL)`);
+        return;
+      }
+      if (done < piece.length) break;
     }
+    journal.tailChecked = true;
+    if (!KEEP_JOURNAL_OPEN) this.closeJournal();
+  }
+
+  /** With the lock held: cuts the journal after its last valid commit (dropping the space filled ahead too), with a warning. */
+  private cutTail(journal: JournalPosition, what: string): void {
+    this.warn(`Dropped ${what} at byte ${journal.size} of ${this.journalPath} (a commit interrupted by a crash; it was never acknowledged).`);
+    const fd = this.journalDescriptor(journal);
+    this.fs.ftruncateSync(fd, journal.size);
+    if (this.durable) this.fs.fsyncSync(fd);
+    journal.allocated = journal.size;
+    journal.tailChecked = true;
     this.tornTailAt = undefined;
+    if (!KEEP_JOURNAL_OPEN) this.closeJournal();
   }
 
   private removeHeaderlessJournal(): void {
@@ -1596,6 +1677,7 @@ class FileStoreEngine {
       const journal = this.ensureJournal();
       const data = Buffer.from(batch.length === 1 ? batch[0]!.line : batch.map((applied) => applied.line).join(""));
       const fd = this.journalDescriptor(journal);
+      if (this.durable && journal.size + data.length > journal.allocated) this.fillAhead(journal, fd, journal.size + data.length);
       writeAll(this.fs, fd, data, journal.size);
       // fdatasync also writes the grown size (metadata needed to read the data back), not mtime.
       if (this.durable) await this.flushJournal(fd);
@@ -1619,6 +1701,19 @@ class FileStoreEngine {
     }
     this.maybeCompact();
     this.pump();
+  }
+
+  /**
+   * Fills the journal with NUL bytes past `end` (where the batch about to be written ends), so the
+   * next commits' flushes overwrite space the file has (see {@link JOURNAL_FILL_MAX}). Written before
+   * the batch: if it fails, nothing of the batch is in the file. The batch's flush makes it durable.
+   */
+  private fillAhead(journal: JournalPosition, fd: number, end: number): void {
+    const target = end + Math.min(JOURNAL_FILL_MAX, Math.max(JOURNAL_FILL_MIN, journal.size));
+    for (let position = end; position < target; position += ZEROS.length) {
+      writeAll(this.fs, fd, ZEROS.subarray(0, Math.min(ZEROS.length, target - position)), position);
+    }
+    journal.allocated = target;
   }
 
   private flushesOnMainThread(): boolean {
@@ -1677,7 +1772,7 @@ class FileStoreEngine {
     const header = journalHeader(this.snapshotSeq);
     const stat = this.writeFileAtomically(this.journalPath, [header]);
     this.unpinJournal();
-    this.journal = { ino: stat.ino, dev: stat.dev, size: header.length, headerBytes: header.length, header };
+    this.journal = { ino: stat.ino, dev: stat.dev, size: header.length, allocated: header.length, tailChecked: true, headerBytes: header.length, header };
     return this.journal;
   }
 
@@ -2000,7 +2095,8 @@ class FileStoreEngine {
     this.archiveBytes = archiveBytes;
     this.snapshotSeq = seq;
     this.snapshotBytes = snapshotBytes;
-    this.journal = { ino: stat.ino, dev: stat.dev, size: header.length + tail.length, headerBytes: header.length, header };
+    const size = header.length + tail.length;
+    this.journal = { ino: stat.ino, dev: stat.dev, size, allocated: size, tailChecked: true, headerBytes: header.length, header };
     this.tornTailAt = undefined;
   }
 

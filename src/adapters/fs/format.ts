@@ -100,6 +100,28 @@ export function openSealedLine(bytes: Buffer): string | undefined {
   return body.toString("utf8");
 }
 
+/**
+ * Where the written part of a journal ends: the first NUL byte at or after `from`, else the buffer's end.
+ * A journal may run on in NUL bytes (space the writer filled ahead, so a commit's flush writes no
+ * metadata); no line holds one (JSON escapes U+0000, and UTF-8 encodes no other character with one).
+ */
+export function writtenEnd(buffer: Uint8Array, from = 0): number {
+  const at = buffer.indexOf(0, from);
+  return at === -1 ? buffer.length : at;
+}
+
+/** True when every byte of `buffer` is NUL. */
+export function allNul(buffer: Uint8Array): boolean {
+  for (let at = 0; at < buffer.length; at += ZEROS.length) {
+    const piece = buffer.subarray(at, at + ZEROS.length);
+    if (Buffer.compare(piece, ZEROS.subarray(0, piece.length)) !== 0) return false;
+  }
+  return true;
+}
+
+/** NUL bytes to compare with (see {@link allNul}) and to fill a journal ahead with. */
+export const ZEROS: Buffer = Buffer.alloc(64 * 1024);
+
 /** The result of scanning checksummed lines. */
 export interface ScanResult {
   /** Offset (within the scanned buffer) just after the last valid line before any damage. */

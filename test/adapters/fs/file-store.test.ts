@@ -1,5 +1,5 @@
 import * as nodeFs from "node:fs";
-import { appendFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +7,7 @@ import { writeHeapSnapshot } from "node:v8";
 import { afterAll, describe, expect, test } from "vitest";
 import { fileStore, type FileStore } from "../../../src/adapters/fs/index.js";
 import { DirectoryLock } from "../../../src/adapters/fs/lock.js";
+import { sealLine } from "../../../src/adapters/fs/format.js";
 import { createRegistry, SYSTEM } from "../../../src/index.js";
 import type { Write } from "../../../src/store/store.js";
 import { runTsxWorker } from "../../support/worker.js";
@@ -26,6 +27,16 @@ async function seeded(dir: string, n = 5, options: { compactionBytes?: number } 
   for (let i = 0; i < n; i++) await store.commit([put("items", `k${i}`, 0, { i }), put("audit", `a${i}`, 0, { i })]);
   return store;
 }
+
+/** The journal's bytes up to the first NUL (the space a durable store fills ahead), and where they end. */
+function journalWritten(dir: string): { text: string; end: number; size: number } {
+  const data = readFileSync(join(dir, "journal.jsonl"));
+  const end = data.indexOf(0) === -1 ? data.length : data.indexOf(0);
+  return { text: data.toString("utf8", 0, end), end, size: data.length };
+}
+
+/** The journal's lines (header first), without the space filled ahead. */
+const journalLines = (dir: string): string[] => journalWritten(dir).text.trim().split("\n");
 
 /** The node fs with a count of the journal's synchronous flushes. */
 function countedFlushes(): { fs: typeof nodeFs; count: number } {
@@ -60,11 +71,35 @@ describe("fileStore() files", () => {
     expect(JSON.parse(snapshot[0] ?? "")).toMatchObject({ format: 1, file: "snapshot", records: 3, projection: ["project", "kind", "stage", "status", "tags"] });
     // `i`: the record's index projection (none of the indexed fields has a value here).
     expect(JSON.parse(snapshot[1] ?? "")).toEqual({ c: "items", k: "k0", r: 1, s: 1, i: {}, v: { i: 0 } });
-    const journal = readFileSync(join(dir, "journal.jsonl"), "utf8").trim().split("\n");
+    const journal = journalLines(dir);
     expect(JSON.parse(journal[0] ?? "")).toEqual({ format: 1, file: "journal", base: 3, id: expect.stringMatching(/^[A-Za-z0-9_-]{21}$/) });
     expect(journal[1]).toMatch(/^[0-9a-f]{8} \{"seq":4,"at":"[^"]+","w":\[\{"c":"items","k":"after","r":1,"v":\{"text":"hello"\}\}\]\}$/);
     const archive = readFileSync(join(dir, "archive.jsonl"), "utf8").trim().split("\n");
     expect(archive).toHaveLength(4);
+  });
+
+  test("a durable store fills its journal ahead with NUL bytes, so commits overwrite space instead of growing the file", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet });
+    await store.commit([put("items", "k0", 0, { i: 0 })]);
+    const first = journalWritten(dir);
+    expect(first.size).toBeGreaterThanOrEqual(first.end + 64 * 1024);
+    for (let i = 1; i < 20; i++) await store.commit([put("items", `k${i}`, 0, { i })]);
+    const later = journalWritten(dir);
+    expect(later.size).toBe(first.size);
+    expect(later.end).toBeGreaterThan(first.end);
+    expect(readFileSync(join(dir, "journal.jsonl")).subarray(later.end).every((byte) => byte === 0)).toBe(true);
+    expect(journalLines(dir)).toHaveLength(21);
+    await store.close();
+    const reopened = await fileStore({ dir, ...quiet });
+    expect((await reopened.query("items")).total).toBe(20);
+    await reopened.close();
+    // nothing to flush, nothing to fill
+    const loose = freshDir();
+    const none = await fileStore({ dir: loose, durability: "none", ...quiet });
+    for (let i = 0; i < 3; i++) await none.commit([put("items", `k${i}`, 0, { i })]);
+    await none.close();
+    expect(journalWritten(loose).size).toBe(journalWritten(loose).end);
   });
 
   test("keeps everything across reopen, compaction and reopen again", async () => {
@@ -345,11 +380,15 @@ describe("fileStore() recovery from damaged files", () => {
   test("drops a torn journal tail with a warning, never parsing it", async () => {
     const dir = freshDir();
     (await seeded(dir, 3)).close();
-    appendFileSync(join(dir, "journal.jsonl"), '0badc0de {"seq":4,"at":"x","w":[{"c":"items","k":"evil","r":1,"v":1}]');
+    // where a crash leaves it: over the space filled ahead, right after the last commit
+    const torn = '0badc0de {"seq":4,"at":"x","w":[{"c":"items","k":"evil","r":1,"v":1}]';
+    const fd = nodeFs.openSync(join(dir, "journal.jsonl"), "r+");
+    nodeFs.writeSync(fd, torn, journalWritten(dir).end);
+    nodeFs.closeSync(fd);
     const warnings: string[] = [];
     const store = await fileStore({ dir, onWarning: (message) => warnings.push(message) });
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/torn or damaged tail/);
+    expect(warnings[0]).toMatch(new RegExp(`torn or damaged tail of ${torn.length} bytes`));
     expect(await store.get("items", "evil")).toBeUndefined();
     expect((await store.query("items")).total).toBe(3);
     await store.commit([put("items", "k3", 0, { i: 3 })]);
@@ -357,6 +396,29 @@ describe("fileStore() recovery from damaged files", () => {
     const again = await fileStore({ dir, ...quiet });
     expect((await again.query("items")).total).toBe(4);
     await again.close();
+  });
+
+  test("cuts what a machine crash left past a run of NULs before a later commit can run into it", async () => {
+    const dir = freshDir();
+    (await seeded(dir, 3)).close();
+    // A crash of the machine can persist a batch's later page but not its first: NULs, then a valid
+    // line of a commit that was never acknowledged. Readers stop at the NULs; the next commit (seq 4,
+    // its line as long as the NULs here) would end right where that line starts.
+    const next = sealLine(`{"seq":4,"at":"${new Date(0).toISOString()}","w":[{"c":"items","k":"k3","r":1,"v":{"i":3}}]}`);
+    const ghost = sealLine(`{"seq":5,"at":"${new Date(0).toISOString()}","w":[{"c":"items","k":"ghost","r":1,"v":1}]}`);
+    const fd = nodeFs.openSync(join(dir, "journal.jsonl"), "r+");
+    nodeFs.writeSync(fd, ghost, journalWritten(dir).end + Buffer.byteLength(next));
+    nodeFs.closeSync(fd);
+    const warnings: string[] = [];
+    const store = await fileStore({ dir, onWarning: (message) => warnings.push(message) });
+    expect(warnings).toEqual([expect.stringMatching(/torn or damaged tail \(\d+ bytes past the last commit, not all NUL\)/)]);
+    expect(await store.get("items", "ghost")).toBeUndefined();
+    await store.commit([put("items", "k3", 0, { i: 3 })]);
+    await store.close();
+    const reopened = await fileStore({ dir, ...quiet });
+    expect(await reopened.get("items", "ghost")).toBeUndefined();
+    expect((await reopened.query("items")).total).toBe(4);
+    await reopened.close();
   });
 
   test("drops a complete tail line whose checksum does not match", async () => {
@@ -958,8 +1020,7 @@ describe("fileStore() writer lock", () => {
     const results = await Promise.all(Array.from({ length: 64 }, (_, i) => store.commit([put("items", `g${i}`, 0, i)])));
     expect(new Set(results.map((result) => result.seq)).size).toBe(64);
     await store.close();
-    const lines = readFileSync(join(dir, "journal.jsonl"), "utf8").trim().split("\n");
-    expect(lines).toHaveLength(65);
+    expect(journalLines(dir)).toHaveLength(65);
     const reopened = await fileStore({ dir, ...quiet });
     expect((await reopened.query("items")).total).toBe(64);
     await reopened.close();
