@@ -30,7 +30,7 @@ import {
   readRecordLine,
   scanSealedLines,
   writtenEnd,
-  allNul,
+  endOfData,
   ZEROS,
   sealLine,
   type JournalCommit,
@@ -71,7 +71,7 @@ export interface FileStoreOptions {
 export interface FileStore extends Store {
   /** The absolute path of the store's directory. */
   readonly dir: string;
-  /** Reads commits other processes appended since the last look (cheap: one `stat` when nothing changed). */
+  /** Reads commits other processes appended since the last look (cheap: one `stat` and one small read when nothing changed). */
   refresh(): Promise<void>;
   /** Waits for pending commits, releases the lock; later calls reject with `STORAGE`. */
   close(): Promise<void>;
@@ -203,7 +203,8 @@ interface Pending {
 
 interface Applied {
   readonly seq: number;
-  readonly line: string;
+  /** The commit line's JSON after its `seq` and batch (`b`), which are set when the batch is written. */
+  readonly body: string;
   readonly resolve: (result: CommitResult) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -224,6 +225,11 @@ interface JournalPosition {
    * readers (who stop at the first NUL) do not see them but a later append could run into them.
    */
   tailChecked: boolean;
+  /**
+   * Set when this journal's commits are appended, not written into space filled ahead: filling failed
+   * (a full disk), or the journal is of format 1, which builds that only know format 1 must still read.
+   */
+  appendOnly?: true;
   readonly headerBytes: number;
   /** The header line as written (with its `id`): tells this journal from a later one that got its inode number. */
   readonly header: Buffer;
@@ -239,8 +245,12 @@ interface JournalPosition {
 const JOURNAL_FILL_MAX = 1024 * 1024;
 /** The least a journal is filled ahead by (see {@link JOURNAL_FILL_MAX}): small stores stay small. */
 const JOURNAL_FILL_MIN = 64 * 1024;
-/** A reader looks for new commits past its position in reads of this many bytes at first (growing while they are all commits). */
-const JOURNAL_READ_FIRST = 4096;
+/** A reader looks for new commits past its position with a read of this many bytes first (then of growing pieces while they are all commits). */
+const JOURNAL_READ_FIRST = 512;
+/** The buffer of that first read, shared: most find only NULs (nothing new). */
+const journalProbe = Buffer.allocUnsafe(JOURNAL_READ_FIRST);
+
+const EMPTY_BUFFER = Buffer.alloc(0);
 
 /** A new journal's header line: `id` makes every journal's header different, even with the same `base`. */
 function journalHeader(base: number): Buffer {
@@ -869,21 +879,21 @@ class FileStoreEngine {
         );
       }
       this.seq = Math.max(this.seq, base);
-      // The commits end at the first NUL: what follows is space filled ahead (see JOURNAL_FILL_MAX).
-      const scan = scanSealedLines(data.subarray(parsed.end, writtenEnd(data, parsed.end)), (json) => this.applyJournalLine(json));
-      if (scan.validAfterDamage) {
-        throw storageError(
-          `The journal ${this.journalPath} is damaged at byte ${parsed.end + scan.damagedAt}, and valid commits follow the damage. ` +
-            `The files were left as they are: restore from a backup, or remove the damaged line by hand (see docs/filesystem-store.md).`,
-          { file: this.journalPath, offset: parsed.end + scan.damagedAt },
-        );
-      }
+      // The NULs that end the file are space filled ahead (see JOURNAL_FILL_MAX); NULs before data are damage.
+      const scan = scanSealedLines(
+        data.subarray(parsed.end, endOfData(data, parsed.end)),
+        (json) => this.applyJournalLine(json),
+        (json) => this.fromLaterBatch(json),
+      );
+      if (scan.validAfterDamage) throw this.journalDamaged(parsed.end + scan.damagedAt);
       this.journal = {
         ino: stat.ino,
         dev: stat.dev,
         size: parsed.end + scan.validEnd,
         allocated: data.length,
-        tailChecked: false,
+        // everything read past the commits is NUL: nothing for a lock holder to check (see tailChecked)
+        tailChecked: scan.damagedAt === -1,
+        ...(header.format === 1 ? { appendOnly: true as const } : {}),
         headerBytes: parsed.end,
         header: Buffer.from(data.subarray(0, parsed.end)),
       };
@@ -1155,16 +1165,39 @@ class FileStoreEngine {
       if (kept === undefined) this.fs.closeSync(fd);
     }
     if (data.length === 0) return undefined;
-    const scan = scanSealedLines(data, (json) => this.applyJournalLine(json));
+    const scan = scanSealedLines(
+      data,
+      (json) => this.applyJournalLine(json),
+      (json) => this.fromLaterBatch(json),
+    );
     const start = journal.size;
     journal.size += scan.validEnd;
-    if (scan.validAfterDamage) {
-      throw storageError(`The journal ${this.journalPath} is damaged at byte ${start + scan.damagedAt}, and valid commits follow the damage. Restore from a backup.`, {
-        file: this.journalPath,
-        offset: start + scan.damagedAt,
-      });
-    }
+    if (scan.validAfterDamage) throw this.journalDamaged(start + scan.damagedAt);
     return scan.damagedAt === -1 ? undefined : { damagedAt: start + scan.damagedAt };
+  }
+
+  /**
+   * Whether a valid commit line found after damage in the journal was written in a later batch than
+   * the damaged one: then the damage is in the middle of the journal (acknowledged commits follow it).
+   * Otherwise it is part of the batch a crash tore, past the last valid commit (`this.seq`), which was
+   * never acknowledged. A line without its batch (format 1) counts as later.
+   */
+  private fromLaterBatch(json: string): boolean {
+    let batch: unknown;
+    try {
+      batch = (JSON.parse(json) as Partial<JournalCommit> | null)?.b;
+    } catch {
+      return true;
+    }
+    return typeof batch !== "number" || batch > this.seq + 1;
+  }
+
+  private journalDamaged(offset: number): RegistryError {
+    return storageError(
+      `The journal ${this.journalPath} is damaged at byte ${offset}, and valid commits follow the damage. ` +
+        `The files were left as they are: restore from a backup, or remove the damaged line by hand (see docs/filesystem-store.md).`,
+      { file: this.journalPath, offset },
+    );
   }
 
   /**
@@ -1173,9 +1206,13 @@ class FileStoreEngine {
    * one page of NULs, not the whole filled space.
    */
   private readWritten(fd: number, from: number, fileSize: number): Buffer {
-    const pieces: Buffer[] = [];
-    let position = from;
-    let want = JOURNAL_READ_FIRST;
+    const probe = journalProbe.subarray(0, readAll(this.fs, fd, journalProbe.subarray(0, Math.min(JOURNAL_READ_FIRST, fileSize - from)), from));
+    const written = writtenEnd(probe);
+    if (written === 0) return EMPTY_BUFFER;
+    const pieces = [Buffer.from(probe.subarray(0, written))];
+    if (written < probe.length) return pieces[0]!;
+    let position = from + written;
+    let want = JOURNAL_READ_FIRST * 8;
     while (position < fileSize) {
       const piece = Buffer.allocUnsafe(Math.min(want, fileSize - position));
       const done = readAll(this.fs, fd, piece, position);
@@ -1243,40 +1280,60 @@ class FileStoreEngine {
       this.removeHeaderlessJournal();
       return;
     }
-    const fd = this.journalDescriptor(journal);
-    const torn = this.readWritten(fd, journal.size, this.fs.fstatSync(fd).size).length;
-    this.cutTail(journal, `a torn or damaged tail of ${torn} bytes`);
+    this.checkTail(journal);
   }
 
   /**
-   * With the lock held, once per journal: cuts whatever is not NUL past the commits (pieces of a batch
-   * that a crash of the machine left beyond a run of NULs), so no later append runs into them.
+   * With the lock held, once per journal and after a torn or damaged tail: reads everything past the
+   * last valid commit. Only NUL bytes there: nothing to do. Otherwise the damage is either a batch a
+   * crash tore (cut, with a warning: none of it was acknowledged) or damage in the middle, followed by
+   * a later batch (refused, the files left as they are; see {@link FileStoreEngine.fromLaterBatch}).
+   * The pieces of a torn batch can lie past a run of NULs, where readers, who stop at the first NUL,
+   * do not see them: a later append must not run into them.
    */
   private checkTail(journal: JournalPosition): void {
-    const fd = this.journalDescriptor(journal);
-    const piece = Buffer.allocUnsafe(Math.min(JOURNAL_FILL_MAX, Math.max(0, journal.allocated - journal.size)));
-    for (let position = journal.size; position < journal.allocated; position += piece.length) {
-      const done = readAll(this.fs, fd, piece, position);
-      if (!allNul(piece.subarray(0, done))) {
-        this.cutTail(journal, `a torn or damaged tail (${journal.allocated - journal.size} bytes past the last commit, not all NUL)`);
-        return;
+    if (journal.allocated <= journal.size) {
+      journal.tailChecked = true;
+      return;
+    }
+    const fd = this.fs.openSync(this.journalPath, "r");
+    let rest: Buffer;
+    try {
+      rest = Buffer.allocUnsafe(journal.allocated - journal.size);
+      rest = rest.subarray(0, readAll(this.fs, fd, rest, journal.size));
+    } finally {
+      this.fs.closeSync(fd);
+    }
+    const end = endOfData(rest);
+    if (end > 0) {
+      const scan = scanSealedLines(
+        rest.subarray(0, end),
+        (json) => this.applyJournalLine(json),
+        (json) => this.fromLaterBatch(json),
+      );
+      if (scan.validAfterDamage) throw this.journalDamaged(journal.size + scan.damagedAt);
+      journal.size += scan.validEnd;
+      if (scan.damagedAt !== -1) {
+        const torn = writtenEnd(rest, scan.damagedAt) - scan.damagedAt;
+        const what = scan.damagedAt + torn < end ? `, and ${end - scan.damagedAt - torn} more bytes past a run of NULs` : "";
+        this.cutTail(journal, `a torn or damaged tail of ${torn} bytes${what}`);
       }
-      if (done < piece.length) break;
     }
     journal.tailChecked = true;
-    if (!KEEP_JOURNAL_OPEN) this.closeJournal();
   }
 
   /** With the lock held: cuts the journal after its last valid commit (dropping the space filled ahead too), with a warning. */
   private cutTail(journal: JournalPosition, what: string): void {
     this.warn(`Dropped ${what} at byte ${journal.size} of ${this.journalPath} (a commit interrupted by a crash; it was never acknowledged).`);
-    const fd = this.journalDescriptor(journal);
-    this.fs.ftruncateSync(fd, journal.size);
-    if (this.durable) this.fs.fsyncSync(fd);
+    const fd = this.fs.openSync(this.journalPath, "r+");
+    try {
+      this.fs.ftruncateSync(fd, journal.size);
+      if (this.durable) this.fs.fsyncSync(fd);
+    } finally {
+      this.fs.closeSync(fd);
+    }
     journal.allocated = journal.size;
-    journal.tailChecked = true;
     this.tornTailAt = undefined;
-    if (!KEEP_JOURNAL_OPEN) this.closeJournal();
   }
 
   private removeHeaderlessJournal(): void {
@@ -1664,8 +1721,7 @@ class FileStoreEngine {
         }
       }
       this.seq = seq;
-      const line = sealLine(`{"seq":${seq},"at":"${new Date().toISOString()}","w":[${parts.join(",")}]}`);
-      this.nextBatch.push({ seq, line, resolve: pending.resolve, reject: pending.reject });
+      this.nextBatch.push({ seq, body: `"at":"${new Date().toISOString()}","w":[${parts.join(",")}]}`, resolve: pending.resolve, reject: pending.reject });
     }
   }
 
@@ -1675,7 +1731,9 @@ class FileStoreEngine {
     this.nextBatch = [];
     try {
       const journal = this.ensureJournal();
-      const data = Buffer.from(batch.length === 1 ? batch[0]!.line : batch.map((applied) => applied.line).join(""));
+      const first = batch[0]!.seq;
+      const line = (applied: Applied) => sealLine(`{"seq":${applied.seq},"b":${first},${applied.body}`);
+      const data = Buffer.from(batch.length === 1 ? line(batch[0]!) : batch.map(line).join(""));
       const fd = this.journalDescriptor(journal);
       if (this.durable && journal.size + data.length > journal.allocated) this.fillAhead(journal, fd, journal.size + data.length);
       writeAll(this.fs, fd, data, journal.size);
@@ -1709,11 +1767,21 @@ class FileStoreEngine {
    * the batch: if it fails, nothing of the batch is in the file. The batch's flush makes it durable.
    */
   private fillAhead(journal: JournalPosition, fd: number, end: number): void {
+    if (journal.appendOnly) return;
     const target = end + Math.min(JOURNAL_FILL_MAX, Math.max(JOURNAL_FILL_MIN, journal.size));
-    for (let position = end; position < target; position += ZEROS.length) {
-      writeAll(this.fs, fd, ZEROS.subarray(0, Math.min(ZEROS.length, target - position)), position);
+    try {
+      for (let position = end; position < target; position += ZEROS.length) {
+        writeAll(this.fs, fd, ZEROS.subarray(0, Math.min(ZEROS.length, target - position)), position);
+      }
+      journal.allocated = target;
+    } catch (error) {
+      // A full disk or quota: the commit may still fit without the filled space. Give that back, and
+      // append this journal's commits from now on (a compaction's new journal tries again).
+      this.fs.ftruncateSync(fd, journal.size);
+      journal.allocated = journal.size;
+      journal.appendOnly = true;
+      this.warn(`Could not fill ${this.journalPath} ahead of its commits (${describe(error)}); they are appended instead, with slower flushes.`);
     }
-    journal.allocated = target;
   }
 
   private flushesOnMainThread(): boolean {

@@ -10,7 +10,12 @@
 import { crc32 } from "node:zlib";
 
 /** The format version this code writes; files with a higher one are refused. */
-export const FORMAT_VERSION = 1;
+/**
+ * The version of the files' format. 2: a journal may end in NUL bytes (filled ahead), and its commit
+ * lines carry their batch (`b`). Format 1 files are read as ever; files of format 2 are refused by
+ * builds that only know format 1 (they would take the NULs for a torn tail and cut them).
+ */
+export const FORMAT_VERSION = 2;
 
 export const SNAPSHOT_FILE = "snapshot.jsonl";
 export const JOURNAL_FILE = "journal.jsonl";
@@ -76,6 +81,12 @@ export type JournalWrite = { c: string; k: string; r: number; v: unknown } | { c
 /** A journal commit line's JSON. */
 export interface JournalCommit {
   readonly seq: number;
+  /**
+   * The `seq` of the first commit of the batch this commit was written in (one write and one flush).
+   * Tells a batch that a crash tore (its commits were never acknowledged) from damage in the middle of
+   * the journal (see {@link scanSealedLines}). Absent in journals of format 1.
+   */
+  readonly b?: number;
   readonly at: string;
   readonly w: readonly JournalWrite[];
 }
@@ -101,25 +112,29 @@ export function openSealedLine(bytes: Buffer): string | undefined {
 }
 
 /**
- * Where the written part of a journal ends: the first NUL byte at or after `from`, else the buffer's end.
- * A journal may run on in NUL bytes (space the writer filled ahead, so a commit's flush writes no
- * metadata); no line holds one (JSON escapes U+0000, and UTF-8 encodes no other character with one).
+ * Where the written part of a journal ends for a reader catching up: the first NUL byte at or after
+ * `from`, else the buffer's end. A journal of format 2 may run on in NUL bytes (space the writer filled
+ * ahead, so a commit's flush writes no metadata); no line holds one (JSON escapes U+0000, and UTF-8
+ * encodes no other character with one).
  */
 export function writtenEnd(buffer: Uint8Array, from = 0): number {
   const at = buffer.indexOf(0, from);
   return at === -1 ? buffer.length : at;
 }
 
-/** True when every byte of `buffer` is NUL. */
-export function allNul(buffer: Uint8Array): boolean {
-  for (let at = 0; at < buffer.length; at += ZEROS.length) {
-    const piece = buffer.subarray(at, at + ZEROS.length);
-    if (Buffer.compare(piece, ZEROS.subarray(0, piece.length)) !== 0) return false;
+/** Where the NUL bytes that end `buffer` begin (its length when it does not end in one; `from` when all are). */
+export function endOfData(buffer: Uint8Array, from = 0): number {
+  let end = buffer.length;
+  while (end > from) {
+    const start = Math.max(from, end - ZEROS.length);
+    if (Buffer.compare(buffer.subarray(start, end), ZEROS.subarray(0, end - start)) !== 0) break;
+    end = start;
   }
-  return true;
+  while (end > from && buffer[end - 1] === 0) end--;
+  return end;
 }
 
-/** NUL bytes to compare with (see {@link allNul}) and to fill a journal ahead with. */
+/** NUL bytes to compare with (see {@link endOfData}) and to fill a journal ahead with. */
 export const ZEROS: Buffer = Buffer.alloc(64 * 1024);
 
 /** The result of scanning checksummed lines. */
@@ -128,15 +143,18 @@ export interface ScanResult {
   readonly validEnd: number;
   /** Offset of the first damaged or incomplete line, or -1. */
   readonly damagedAt: number;
-  /** True when a complete, valid line follows a damaged one (damage in the middle, not a torn tail). */
+  /** True when a complete, valid line follows a damaged one and `fromLaterBatch` says it proves damage in the middle, not a torn tail. */
   readonly validAfterDamage: boolean;
 }
 
 /**
  * Scans checksummed lines in `buffer`, calling `accept(json)` for each valid one until the first
- * damaged or incomplete line. `accept` returns false to declare a checksum-valid line invalid.
+ * damaged or incomplete line. `accept` returns false to declare a checksum-valid line invalid. A valid
+ * line after the damage means damage in the middle, unless `fromLaterBatch(json)` says it was written
+ * in the same batch as the damaged line: a crash of the machine while a batch was written can persist
+ * its later pages and not its first (the journal's space is filled ahead), and none of it was acknowledged.
  */
-export function scanSealedLines(buffer: Buffer, accept: (json: string) => boolean): ScanResult {
+export function scanSealedLines(buffer: Buffer, accept: (json: string) => boolean, fromLaterBatch: (json: string) => boolean = () => true): ScanResult {
   let position = 0;
   let validEnd = 0;
   let damagedAt = -1;
@@ -150,7 +168,7 @@ export function scanSealedLines(buffer: Buffer, accept: (json: string) => boolea
     if (damagedAt === -1) {
       if (json !== undefined && accept(json)) validEnd = newline + 1;
       else damagedAt = position;
-    } else if (json !== undefined) {
+    } else if (json !== undefined && fromLaterBatch(json)) {
       return { validEnd, damagedAt, validAfterDamage: true };
     }
     position = newline + 1;

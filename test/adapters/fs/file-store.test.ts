@@ -68,12 +68,12 @@ describe("fileStore() files", () => {
     await store.close();
     expect(readdirSync(dir).sort()).toEqual(["archive.jsonl", "journal.jsonl", "snapshot.jsonl"]);
     const snapshot = readFileSync(join(dir, "snapshot.jsonl"), "utf8").trim().split("\n");
-    expect(JSON.parse(snapshot[0] ?? "")).toMatchObject({ format: 1, file: "snapshot", records: 3, projection: ["project", "kind", "stage", "status", "tags"] });
+    expect(JSON.parse(snapshot[0] ?? "")).toMatchObject({ format: 2, file: "snapshot", records: 3, projection: ["project", "kind", "stage", "status", "tags"] });
     // `i`: the record's index projection (none of the indexed fields has a value here).
     expect(JSON.parse(snapshot[1] ?? "")).toEqual({ c: "items", k: "k0", r: 1, s: 1, i: {}, v: { i: 0 } });
     const journal = journalLines(dir);
-    expect(JSON.parse(journal[0] ?? "")).toEqual({ format: 1, file: "journal", base: 3, id: expect.stringMatching(/^[A-Za-z0-9_-]{21}$/) });
-    expect(journal[1]).toMatch(/^[0-9a-f]{8} \{"seq":4,"at":"[^"]+","w":\[\{"c":"items","k":"after","r":1,"v":\{"text":"hello"\}\}\]\}$/);
+    expect(JSON.parse(journal[0] ?? "")).toEqual({ format: 2, file: "journal", base: 3, id: expect.stringMatching(/^[A-Za-z0-9_-]{21}$/) });
+    expect(journal[1]).toMatch(/^[0-9a-f]{8} \{"seq":4,"b":4,"at":"[^"]+","w":\[\{"c":"items","k":"after","r":1,"v":\{"text":"hello"\}\}\]\}$/);
     const archive = readFileSync(join(dir, "archive.jsonl"), "utf8").trim().split("\n");
     expect(archive).toHaveLength(4);
   });
@@ -398,26 +398,121 @@ describe("fileStore() recovery from damaged files", () => {
     await again.close();
   });
 
-  test("cuts what a machine crash left past a run of NULs before a later commit can run into it", async () => {
+  // A crash of the machine while a batch was written can persist its later pages and not its first
+  // (the journal's space was filled ahead, so no size orders them): NULs, the rest of a torn line, then
+  // a valid line of a commit that was never acknowledged. Readers stop at the NULs. Here the next
+  // commit's line (seq 4) would end right where that valid line starts.
+  function leaveTornBatch(dir: string, batch: number): void {
+    const next = sealLine(`{"seq":4,"b":4,"at":"${new Date(0).toISOString()}","w":[{"c":"items","k":"k3","r":1,"v":{"i":3}}]}`);
+    const ghost = sealLine(`{"seq":5,"b":${batch},"at":"${new Date(0).toISOString()}","w":[{"c":"items","k":"ghost","r":1,"v":1}]}`);
+    const rest = 'x"}]}\n';
+    const fd = nodeFs.openSync(join(dir, "journal.jsonl"), "r+");
+    const at = journalWritten(dir).end + Buffer.byteLength(next);
+    nodeFs.writeSync(fd, rest + ghost, at - rest.length);
+    nodeFs.closeSync(fd);
+  }
+
+  test("cuts what a machine crash left of a batch past a run of NULs before a later commit can run into it", async () => {
     const dir = freshDir();
     (await seeded(dir, 3)).close();
-    // A crash of the machine can persist a batch's later page but not its first: NULs, then a valid
-    // line of a commit that was never acknowledged. Readers stop at the NULs; the next commit (seq 4,
-    // its line as long as the NULs here) would end right where that line starts.
-    const next = sealLine(`{"seq":4,"at":"${new Date(0).toISOString()}","w":[{"c":"items","k":"k3","r":1,"v":{"i":3}}]}`);
-    const ghost = sealLine(`{"seq":5,"at":"${new Date(0).toISOString()}","w":[{"c":"items","k":"ghost","r":1,"v":1}]}`);
-    const fd = nodeFs.openSync(join(dir, "journal.jsonl"), "r+");
-    nodeFs.writeSync(fd, ghost, journalWritten(dir).end + Buffer.byteLength(next));
-    nodeFs.closeSync(fd);
+    leaveTornBatch(dir, 4); // the ghost belongs to the batch whose first line is lost
     const warnings: string[] = [];
     const store = await fileStore({ dir, onWarning: (message) => warnings.push(message) });
-    expect(warnings).toEqual([expect.stringMatching(/torn or damaged tail \(\d+ bytes past the last commit, not all NUL\)/)]);
+    expect(warnings).toEqual([expect.stringMatching(/torn or damaged tail of \d+ bytes, and \d+ more bytes past a run of NULs/)]);
     expect(await store.get("items", "ghost")).toBeUndefined();
     await store.commit([put("items", "k3", 0, { i: 3 })]);
     await store.close();
     const reopened = await fileStore({ dir, ...quiet });
     expect(await reopened.get("items", "ghost")).toBeUndefined();
     expect((await reopened.query("items")).total).toBe(4);
+    await reopened.close();
+  });
+
+  test("refuses NULs followed by a commit of a later batch, leaving the files as they are: that is damage in the middle", async () => {
+    const dir = freshDir();
+    (await seeded(dir, 3)).close();
+    leaveTornBatch(dir, 5);
+    const before = readFileSync(join(dir, "journal.jsonl"));
+    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/damaged at byte \d+, and valid commits follow the damage/) });
+    expect(readFileSync(join(dir, "journal.jsonl")).equals(before)).toBe(true);
+  });
+
+  test("refuses a zeroed block in the middle of the journal, leaving the files as they are", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet });
+    for (let i = 0; i < 10; i++) await store.commit([put("items", `k${i}`, 0, { i })]);
+    await store.close();
+    const journal = join(dir, "journal.jsonl");
+    const fifth = journalLines(dir).slice(0, 5).reduce((bytes, line) => bytes + Buffer.byteLength(line) + 1, 0);
+    const fd = nodeFs.openSync(journal, "r+");
+    nodeFs.writeSync(fd, Buffer.alloc(16), 0, 16, fifth + 20);
+    nodeFs.closeSync(fd);
+    const before = readFileSync(journal);
+    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/damaged at byte \d+, and valid commits follow the damage/) });
+    expect(readFileSync(journal).equals(before)).toBe(true);
+  });
+
+  test.runIf(existsSync("/proc/self/fd"))("a store that only reads holds no descriptor on a journal another store replaced, once it read again", async () => {
+    const dir = freshDir();
+    const writer = await fileStore({ dir, ...quiet });
+    for (let i = 0; i < 50; i++) await writer.commit([put("items", `k${i}`, 0, { i })]);
+    await writer.close();
+    const fd = nodeFs.openSync(join(dir, "journal.jsonl"), "r+");
+    nodeFs.writeSync(fd, '0badc0de {"seq":51', journalWritten(dir).end); // a torn commit: the reader's open cuts it
+    nodeFs.closeSync(fd);
+    const reader = await fileStore({ dir, ...quiet }); // its open finds the lock free and checks the journal
+    const other = await fileStore({ dir, ...quiet });
+    await other.commit([put("items", "z", 0, 1)]);
+    await other.compact();
+    await other.close();
+    await reader.refresh();
+    expect(await reader.get("items", "z")).toBeDefined();
+    const held = readdirSync("/proc/self/fd").filter((fd) => {
+      try {
+        return nodeFs.readlinkSync(`/proc/self/fd/${fd}`) === `${join(dir, "journal.jsonl")} (deleted)`;
+      } catch {
+        return false;
+      }
+    });
+    expect(held).toEqual([]);
+    await reader.close();
+  });
+
+  test("appends to a journal of format 1 without filling it ahead, so builds knowing only format 1 can still read it", async () => {
+    const dir = freshDir();
+    mkdirSync(dir, { recursive: true });
+    const line = sealLine(`{"seq":1,"at":"${new Date(0).toISOString()}","w":[{"c":"items","k":"old","r":1,"v":1}]}`);
+    writeFileSync(join(dir, "journal.jsonl"), `${JSON.stringify({ format: 1, file: "journal", base: 0 })}\n${line}`);
+    const store = await fileStore({ dir, ...quiet });
+    for (let i = 0; i < 3; i++) await store.commit([put("items", `k${i}`, 0, { i })]);
+    expect(journalWritten(dir).size).toBe(journalWritten(dir).end);
+    expect(JSON.parse(journalLines(dir)[0]!)).toMatchObject({ format: 1 });
+    await store.compact(); // a new journal, of this build's format
+    await store.commit([put("items", "new", 0, 1)]);
+    expect(journalWritten(dir).size).toBeGreaterThan(journalWritten(dir).end);
+    expect(JSON.parse(journalLines(dir)[0]!)).toMatchObject({ format: 2 });
+    expect((await store.query("items")).total).toBe(5);
+    await store.close();
+  });
+
+  test("commits by appending when the disk has no room to fill the journal ahead", async () => {
+    const dir = freshDir();
+    const allNul = (data: Uint8Array) => data.every((byte) => byte === 0);
+    const fs = {
+      ...nodeFs,
+      writeSync: ((fd: number, data: Uint8Array, offset: number, length: number, position: number) => {
+        if (length >= 4096 && allNul(data.subarray(offset, offset + length))) throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+        return nodeFs.writeSync(fd, data, offset, length, position);
+      }) as typeof nodeFs.writeSync,
+    };
+    const warnings: string[] = [];
+    const store = await fileStore({ dir, fs, onWarning: (message) => warnings.push(message) });
+    for (let i = 0; i < 5; i++) await store.commit([put("items", `k${i}`, 0, { i })]);
+    expect(warnings).toEqual([expect.stringMatching(/Could not fill .*journal\.jsonl ahead of its commits \(ENOSPC/)]);
+    expect(journalWritten(dir).size).toBe(journalWritten(dir).end);
+    await store.close();
+    const reopened = await fileStore({ dir, ...quiet });
+    expect((await reopened.query("items")).total).toBe(5);
     await reopened.close();
   });
 
@@ -478,9 +573,9 @@ describe("fileStore() recovery from damaged files", () => {
     (await seeded(dir, 1)).close();
     const journal = join(dir, "journal.jsonl");
     const lines = readFileSync(journal, "utf8").split("\n");
-    lines[0] = JSON.stringify({ format: 2, file: "journal", base: 0 });
+    lines[0] = JSON.stringify({ format: 3, file: "journal", base: 0 });
     writeFileSync(journal, lines.join("\n"));
-    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/format version 2, newer/) });
+    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/format version 3, newer/) });
   });
 
   test("removes a journal whose header never reached the disk", async () => {
@@ -1020,7 +1115,12 @@ describe("fileStore() writer lock", () => {
     const results = await Promise.all(Array.from({ length: 64 }, (_, i) => store.commit([put("items", `g${i}`, 0, i)])));
     expect(new Set(results.map((result) => result.seq)).size).toBe(64);
     await store.close();
-    expect(journalLines(dir)).toHaveLength(65);
+    const lines = journalLines(dir).slice(1).map((line) => JSON.parse(line.slice(9)) as { seq: number; b: number });
+    expect(lines).toHaveLength(64);
+    // each line names the first commit of the batch it was written in: fewer batches than commits
+    const seqs = new Set(lines.map((line) => line.seq));
+    for (const line of lines) expect(line.b <= line.seq && seqs.has(line.b)).toBe(true);
+    expect(new Set(lines.map((line) => line.b)).size).toBeLessThan(64);
     const reopened = await fileStore({ dir, ...quiet });
     expect((await reopened.query("items")).total).toBe(64);
     await reopened.close();
