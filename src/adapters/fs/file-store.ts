@@ -716,6 +716,11 @@ class FileStoreEngine {
   private archiveBytes = 0;
   private archivedKeysText: string | undefined;
   private archivedKeys: Map<string, Map<string, number>> | undefined;
+  /**
+   * The JSON text of each archived collection's keys and revisions, as the snapshot's `archivedKeys`
+   * line holds them, kept from one compaction to the next and appended to (see {@link FileStoreEngine.archiveKeys}).
+   */
+  private archivedKeysJson: Map<string, string> | undefined;
   /** Archived collections loaded in full (archive + journal tail), once something needed them. */
   private archivedTables: Map<string, Collection> | undefined;
   private journal: JournalPosition | undefined;
@@ -872,6 +877,7 @@ class FileStoreEngine {
     this.tombstones = new Map();
     this.archivedKeys = undefined;
     this.archivedKeysText = undefined;
+    this.archivedKeysJson = undefined;
     this.archivedTables = undefined;
     this.seq = 0;
     this.snapshotSeq = 0;
@@ -2110,8 +2116,9 @@ class FileStoreEngine {
 
     // 1. Append the archived collections' changes since the last snapshot to the archive.
     let archiveBytes = this.archiveBytes;
-    const keyIndex = new Map<string, Map<string, number>>();
-    for (const [collection, keys] of this.archivedKeyIndex()) keyIndex.set(collection, new Map(keys));
+    // Updated in place once the archive is written: revision checks meanwhile find these rows in their
+    // tables (or tombstones) first, and a compaction that fails fails the store.
+    const keyIndex = this.archivedKeyIndex();
     const archiveChunks: Buffer[] = [];
     let pending = "";
     for (const { collection, rows, tombstones } of archived) {
@@ -2150,24 +2157,17 @@ class FileStoreEngine {
         this.fs.closeSync(fd);
       }
       if (created && this.durable) fsyncDirectory(this.fs, this.dir);
-      for (const { collection, rows, tombstones } of archived) {
-        let keys = keyIndex.get(collection);
-        if (keys === undefined) keyIndex.set(collection, (keys = new Map()));
-        for (const row of rows) keys.set(row.key, row.revision);
-        for (const key of tombstones) keys.delete(key);
-      }
+      this.archiveKeys(keyIndex, archived);
     }
     if (this.failure !== undefined) throw this.failure;
 
     // 2. The snapshot of every live record, written in slices with a running CRC, then renamed into place.
     let records = 0;
     for (const { rows } of live) records += rows.length;
-    const keysObject: Record<string, Record<string, number>> = {};
-    for (const [collection, keys] of keyIndex) keysObject[collection] = Object.fromEntries(keys);
     const temp = join(this.dir, `${TEMP_PREFIX}${nanoid()}`);
     let written: { bytes: number; lines: SnapshotLines };
     try {
-      written = await this.writeSnapshot(temp, { seq, records, archiveBytes }, live, keysObject);
+      written = await this.writeSnapshot(temp, { seq, records, archiveBytes }, live, this.archivedKeysLine(keyIndex));
       if (this.failure !== undefined) throw this.failure;
       this.fs.renameSync(temp, this.snapshotPath);
     } catch (error) {
@@ -2219,7 +2219,6 @@ class FileStoreEngine {
     // The texts of rows now in the snapshot or the archive (those committed since keep theirs): a walk
     // over this map (bounded by the journal), not over every live row.
     for (const row of this.committedText.keys()) if (row.seq <= seq) this.committedText.delete(row);
-    this.archivedKeys = keyIndex;
     this.archivedKeysText = undefined;
     this.archiveBytes = archiveBytes;
     this.snapshotSeq = seq;
@@ -2264,7 +2263,7 @@ class FileStoreEngine {
     temp: string,
     header: { seq: number; records: number; archiveBytes: number },
     live: readonly { collection: string; rows: readonly Row[] }[],
-    keysObject: Record<string, Record<string, number>>,
+    archivedKeysLine: string,
   ): Promise<{ bytes: number; lines: SnapshotLines }> {
     const source = await this.copySource();
     const fd = this.fs.openSync(temp, "wx");
@@ -2318,7 +2317,7 @@ class FileStoreEngine {
       }
       starts[line] = bytes + chunkBytes + (copyTo - copyFrom);
       emit();
-      chunk = `{"archivedKeys":${JSON.stringify(keysObject)}}\n`;
+      chunk = `${archivedKeysLine}\n`;
       emit();
       chunk = JSON.stringify({ end: true, records: header.records, crc32: crc.toString(16).padStart(8, "0") }) + "\n";
       emit();
@@ -2345,6 +2344,45 @@ class FileStoreEngine {
         else this.plainLines.set(row, n);
       }
     }
+  }
+
+  /**
+   * Files the keys of archived rows (and removes tombstoned ones) in `index`, and keeps the JSON text of
+   * each collection's keys up to date by appending to it (see {@link FileStoreEngine.archivedKeysJson}):
+   * a compaction then serialises the keys archived since the last one, not every key archived ever.
+   * A key archived again or removed makes the text be rebuilt from the index.
+   */
+  private archiveKeys(index: Map<string, Map<string, number>>, archived: readonly { collection: string; rows: readonly Row[]; tombstones: readonly string[] }[]): void {
+    const texts = this.archivedKeysJson;
+    let rebuild = texts === undefined;
+    for (const { collection, rows, tombstones } of archived) {
+      let keys = index.get(collection);
+      if (keys === undefined) index.set(collection, (keys = new Map()));
+      const added: string[] = [];
+      for (const row of rows) {
+        if (keys.has(row.key)) rebuild = true;
+        keys.set(row.key, row.revision);
+        added.push(`${JSON.stringify(row.key)}:${row.revision}`);
+      }
+      for (const key of tombstones) if (keys.delete(key)) rebuild = true;
+      if (rebuild || texts === undefined || added.length === 0) continue;
+      const text = texts.get(collection) ?? "{}";
+      texts.set(collection, text === "{}" ? `{${added.join(",")}}` : `${text.slice(0, -1)},${added.join(",")}}`);
+    }
+    if (rebuild) this.archivedKeysJson = undefined;
+  }
+
+  /** The snapshot's `archivedKeys` line for `index`, from each collection's kept text (built once when there is none). */
+  private archivedKeysLine(index: Map<string, Map<string, number>>): string {
+    let texts = this.archivedKeysJson;
+    if (texts === undefined) {
+      texts = new Map();
+      for (const [collection, keys] of index) texts.set(collection, JSON.stringify(Object.fromEntries(keys)));
+      this.archivedKeysJson = texts;
+    }
+    const parts: string[] = [];
+    for (const collection of index.keys()) parts.push(`${JSON.stringify(collection)}:${texts.get(collection) ?? "{}"}`);
+    return `${ARCHIVED_KEYS_PREFIX}{${parts.join(",")}}}`;
   }
 
   /** The line of `row` in the snapshot on disk, or -1 (see {@link SnapshotLines}). */
@@ -2413,5 +2451,6 @@ class FileStoreEngine {
     this.snapshotLines = undefined;
     this.archivedTables = undefined;
     this.archivedKeys = undefined;
+    this.archivedKeysJson = undefined;
   }
 }

@@ -216,6 +216,34 @@ describe("fileStore() files", () => {
     });
   });
 
+  test("the snapshot's archived keys stay exact as compactions add, archive again and remove keys", async () => {
+    const dir = freshDir();
+    const archivedKeys = () => {
+      const line = readFileSync(join(dir, "snapshot.jsonl"), "utf8").split("\n").find((text) => text.startsWith('{"archivedKeys":'));
+      return (JSON.parse(line ?? "{}") as { archivedKeys?: unknown }).archivedKeys;
+    };
+    const expected: Record<string, number> = {};
+    const store = await fileStore({ dir, ...quiet });
+    for (let i = 0; i < 10; i++) await store.commit([put("audit", `a${i}`, 0, { i })]), (expected[`a${i}`] = 1);
+    await store.compact();
+    await store.close();
+    const reopened = await fileStore({ dir, ...quiet }); // from here, the text kept is built once, then appended to
+    // rounds 2 and 4 only add keys (the kept text is appended to); 3 removes one, 5 archives one again
+    for (const round of [1, 2, 3, 4, 5]) {
+      for (let i = 0; i < 3; i++) await reopened.commit([put("audit", `r${round}-${i}`, 0, { i })]), (expected[`r${round}-${i}`] = 1);
+      if (round === 3) await reopened.commit([{ op: "delete", collection: "audit", key: "a3", expect: 1 }]), delete expected.a3;
+      if (round === 5) await reopened.commit([put("audit", "a5", 1, { i: 55 })]), (expected.a5 = 2);
+      await reopened.compact();
+      expect(archivedKeys()).toEqual({ audit: expected });
+    }
+    await reopened.close();
+    const again = await fileStore({ dir, ...quiet });
+    await expect(again.commit([put("audit", "a5", 1, { stale: true })])).rejects.toMatchObject({ code: "CONFLICT" });
+    await again.commit([put("audit", "a3", 0, { back: true })]);
+    expect((await again.get("audit", "a5"))?.value).toEqual({ i: 55 });
+    await again.close();
+  });
+
   test("keeps audit out of the open path and answers audit reads and revision checks from the archive", async () => {
     const dir = freshDir();
     const store = await seeded(dir, 10);
