@@ -713,6 +713,8 @@ class FileStoreEngine {
    * a snapshot row keeps its own ({@link LazyRow.snapshotLine}). Dropped when its row is replaced or deleted.
    */
   private plainLines = new Map<Row, number>();
+  /** Rows replaced or deleted while a compaction runs: it does not file their lines (see {@link FileStoreEngine.adoptSnapshotLines}). */
+  private replacedWhileCompacting: Set<Row> | undefined;
   private archiveBytes = 0;
   private archivedKeysText: string | undefined;
   private archivedKeys: Map<string, Map<string, number>> | undefined;
@@ -1572,6 +1574,7 @@ class FileStoreEngine {
     if (previous === undefined) return;
     this.committedText.delete(previous);
     this.plainLines.delete(previous);
+    if (this.compaction !== undefined) (this.replacedWhileCompacting ??= new Set()).add(previous);
   }
 
   /**
@@ -1990,6 +1993,7 @@ class FileStoreEngine {
       .catch((error: unknown) => this.fail(error, []))
       .finally(() => {
         this.compaction = undefined;
+        this.replacedWhileCompacting = undefined;
         this.swappingJournal = false;
         this.pump();
       });
@@ -2334,14 +2338,15 @@ class FileStoreEngine {
    */
   private adoptSnapshotLines(lines: SnapshotLines, live: readonly { collection: string; rows: readonly Row[] }[]): void {
     this.snapshotLines = lines;
+    const gone = this.replacedWhileCompacting;
+    this.replacedWhileCompacting = undefined;
     let line = 0;
-    for (const { collection, rows } of live) {
-      const current = this.tables.get(collection)?.rows;
+    for (const { rows } of live) {
       for (const row of rows) {
         const n = line++;
-        if (current?.get(row.key) !== row) continue;
+        // A snapshot row that is gone keeps a number nobody reads; a plain one is not filed (it would stay in the map).
         if (row instanceof LazyRow) row.snapshotLine = n;
-        else this.plainLines.set(row, n);
+        else if (gone === undefined || !gone.has(row)) this.plainLines.set(row, n);
       }
     }
   }
@@ -2377,7 +2382,11 @@ class FileStoreEngine {
     let texts = this.archivedKeysJson;
     if (texts === undefined) {
       texts = new Map();
-      for (const [collection, keys] of index) texts.set(collection, JSON.stringify(Object.fromEntries(keys)));
+      for (const [collection, keys] of index) {
+        const pairs: string[] = [];
+        for (const [key, revision] of keys) pairs.push(`${JSON.stringify(key)}:${revision}`);
+        texts.set(collection, `{${pairs.join(",")}}`);
+      }
       this.archivedKeysJson = texts;
     }
     const parts: string[] = [];

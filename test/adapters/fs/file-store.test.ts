@@ -3,7 +3,8 @@ import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeHeapSnapshot } from "node:v8";
+import { setFlagsFromString, writeHeapSnapshot } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterAll, describe, expect, test } from "vitest";
 import { fileStore, type FileStore } from "../../../src/adapters/fs/index.js";
 import { DirectoryLock } from "../../../src/adapters/fs/lock.js";
@@ -44,6 +45,12 @@ function countedFlushes(): { fs: typeof nodeFs; count: number } {
   const counted = { fs: nodeFs, count: 0 };
   counted.fs = { ...nodeFs, fdatasyncSync: (fd: number) => (counted.count++, nodeFs.fdatasyncSync(fd)) };
   return counted;
+}
+
+/** A full garbage collection (V8's `gc`, exposed for this call). */
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
 }
 
 /** One turn of the event loop: a store gives up the lock it kept for its callers' next commit once their microtasks end. */
@@ -192,6 +199,32 @@ describe("fileStore() files", () => {
       for (const item of items) expect({ key: item.key, value: item.value, revision: item.revision }).toEqual({ key: item.key, value: expected.get(item.key), revision: revisions.get(item.key) });
       expect((await reopened.query("audit")).total).toBe(40);
       await reopened.close();
+    });
+
+    test("records replaced while a compaction runs are not kept for their old line", async () => {
+      const dir = freshDir();
+      const store = await fileStore({ dir, durability: "none", ...quiet });
+      // enough to write that the compaction takes several slices, with commits applied between them
+      for (let i = 0; i < 40; i++) await store.commit(Array.from({ length: 50 }, (_, j) => put("big", `b${i}-${j}`, 0, { pad: "x".repeat(1000) })));
+      const value = (i: number, round: number) => frozenJsonCopy({ i, round }, { collection: "items", key: `k${i}` });
+      for (let i = 0; i < 100; i++) await store.commit([put("items", `k${i}`, 0, value(i, 0))]);
+      await store.compact(); // the committed records now have lines in the snapshot
+      const old: WeakRef<object>[] = [];
+      for (let i = 0; i < 100; i++) old.push(new WeakRef((await store.get("items", `k${i}`))!));
+      let compacted = false;
+      const compaction = store.compact().then(() => (compacted = true));
+      let during = 0;
+      for (let i = 0; i < 100; i++) {
+        await store.commit([put("items", `k${i}`, 1, value(i, 1))]);
+        if (!compacted) during++;
+      }
+      await compaction;
+      expect(during).toBeGreaterThan(10); // replaced while it ran
+      await turn();
+      collectGarbage();
+      expect(old.filter((ref) => ref.deref() !== undefined).length).toBeLessThan(5);
+      expect((await store.get("items", "k7"))?.value).toEqual({ i: 7, round: 1 });
+      await store.close();
     });
 
     test("a snapshot that changed on disk since it was written is rewritten from memory, with a warning", async () => {
