@@ -1321,10 +1321,23 @@ class FileStoreEngine {
     return same ? fd : undefined;
   }
 
-  private unpinJournal(): void {
+  private unpinJournal(inBackground = false): void {
     const pin = this.journalPin;
     this.journalPin = undefined;
-    if (pin !== undefined) this.closeQuietly(pin.fd);
+    if (pin === undefined) return;
+    if (inBackground) this.closeInBackground(pin.fd);
+    else this.closeQuietly(pin.fd);
+  }
+
+  /**
+   * Closes a descriptor on the thread pool when the fs seam can: when it is the last one on a file that
+   * was replaced, freeing the file's blocks (milliseconds for a large file) then does not block the
+   * event loop.
+   */
+  private closeInBackground(fd: number): void {
+    const close = this.fs.close;
+    if (close === undefined) this.closeQuietly(fd);
+    else close.call(this.fs, fd, () => {});
   }
 
   /** With the lock held: catch up with other processes and cut a torn tail, so our appends follow valid data. */
@@ -2173,7 +2186,14 @@ class FileStoreEngine {
     try {
       written = await this.writeSnapshot(temp, { seq, records, archiveBytes }, live, this.archivedKeysLine(keyIndex));
       if (this.failure !== undefined) throw this.failure;
-      this.fs.renameSync(temp, this.snapshotPath);
+      // Held across the rename (not on Windows, where it would fail it), so the replaced snapshot's
+      // blocks are freed by a close on the thread pool.
+      const replaced = KEEP_JOURNAL_OPEN ? this.openIfExists(this.snapshotPath) : undefined;
+      try {
+        this.fs.renameSync(temp, this.snapshotPath);
+      } finally {
+        if (replaced !== undefined) this.closeInBackground(replaced);
+      }
     } catch (error) {
       try {
         this.fs.unlinkSync(temp); // not left behind until an open finds the lock free: it can be as large as the snapshot
@@ -2203,11 +2223,19 @@ class FileStoreEngine {
         throw storageError(`The journal ${this.journalPath} is shorter than this process wrote.`, { file: this.journalPath });
       }
     }
-    // Closed before the rename: Windows cannot replace a file this process holds open.
-    this.closeJournal();
+    // Windows cannot replace a file this process holds open: closed before the rename there. Elsewhere
+    // held across it, and closed on the thread pool with the pin, where the replaced file is freed.
+    const held = KEEP_JOURNAL_OPEN ? this.journalFd : undefined;
+    if (held === undefined) this.closeJournal();
+    else this.journalFd = undefined;
     const header = journalHeader(seq);
-    const stat = this.writeFileAtomically(this.journalPath, [header, tail]);
-    this.unpinJournal(); // the replaced journal: its file is freed once no descriptor holds it
+    let stat: { ino: number; dev: number; size: number };
+    try {
+      stat = this.writeFileAtomically(this.journalPath, [header, tail]);
+    } finally {
+      if (held !== undefined) this.closeInBackground(held.fd);
+    }
+    this.unpinJournal(true);
 
     // 4. Memory follows the files: the archived rows written above leave memory (rows committed since stay).
     for (const { collection, rows, tombstones } of archived) {
@@ -2392,6 +2420,16 @@ class FileStoreEngine {
     const parts: string[] = [];
     for (const collection of index.keys()) parts.push(`${JSON.stringify(collection)}:${texts.get(collection) ?? "{}"}`);
     return `${ARCHIVED_KEYS_PREFIX}{${parts.join(",")}}}`;
+  }
+
+  /** A read-only descriptor on `path`, or `undefined` when there is no such file. */
+  private openIfExists(path: string): number | undefined {
+    try {
+      return this.fs.openSync(path, "r");
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
   }
 
   /** The line of `row` in the snapshot on disk, or -1 (see {@link SnapshotLines}). */

@@ -31,6 +31,12 @@ export interface FileStoreFs {
   openSync(path: string, flags: string): number;
   /** Closes a descriptor. */
   closeSync(fd: number): void;
+  /**
+   * Asynchronous `close` (callback style, as in `node:fs`): a compaction closes the last descriptor of a
+   * replaced file with it, so freeing that file's blocks runs on the thread pool. Optional: without it,
+   * {@link FileStoreFs.closeSync} is used.
+   */
+  close?(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
   /** Reads up to `length` bytes at `position` into `buffer` at `offset`; returns the bytes read. */
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
   /** Writes `length` bytes of `buffer` from `offset` at file `position`; returns the bytes written. */
@@ -89,7 +95,7 @@ const REQUIRED_CALLS = [
   "fsyncSync",
   "fdatasync",
 ] as const;
-const OPTIONAL_CALLS = ["fdatasyncSync", "linkSync", "fsync"] as const;
+const OPTIONAL_CALLS = ["fdatasyncSync", "linkSync", "fsync", "close"] as const;
 
 /**
  * Answers `fs` when it is a usable {@link FileStoreFs}: every required call a function, every optional

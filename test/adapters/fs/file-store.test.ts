@@ -627,6 +627,7 @@ describe("fileStore() recovery from damaged files", () => {
     await other.close();
     await reader.refresh();
     expect(await reader.get("items", "z")).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the compacting store closes its last descriptor on the thread pool
     const held = readdirSync("/proc/self/fd").filter((fd) => {
       try {
         return nodeFs.readlinkSync(`/proc/self/fd/${fd}`) === `${join(dir, "journal.jsonl")} (deleted)`;
@@ -652,6 +653,29 @@ describe("fileStore() recovery from damaged files", () => {
     expect(journalWritten(dir).size).toBeGreaterThan(journalWritten(dir).end);
     expect(JSON.parse(journalLines(dir)[0]!)).toMatchObject({ format: 2 });
     expect((await store.query("items")).total).toBe(5);
+    await store.close();
+  });
+
+  test.runIf(existsSync("/proc/self/fd"))("a compaction frees the files it replaced by closing their last descriptors on the thread pool", async () => {
+    const dir = freshDir();
+    const closed: number[] = [];
+    const fs = { ...nodeFs, close: ((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => nodeFs.close(fd, (error) => (closed.push(fd), callback(error)))) as typeof nodeFs.close };
+    const store = await fileStore({ dir, fs, ...quiet });
+    for (let i = 0; i < 20; i++) await store.commit([put("items", `k${i}`, 0, { i })]);
+    await store.compact();
+    await store.commit([put("items", "after", 0, 1)]);
+    await store.compact(); // replaces a snapshot and a journal this store had loaded
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed.length).toBeGreaterThanOrEqual(2);
+    const deleted = readdirSync("/proc/self/fd").filter((fd) => {
+      try {
+        return nodeFs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir) && nodeFs.readlinkSync(`/proc/self/fd/${fd}`).endsWith("(deleted)");
+      } catch {
+        return false;
+      }
+    });
+    expect(deleted).toEqual([]);
+    expect((await store.query("items")).total).toBe(21);
     await store.close();
   });
 
