@@ -726,6 +726,8 @@ class FileStoreEngine {
   /** Archived collections loaded in full (archive + journal tail), once something needed them. */
   private archivedTables: Map<string, Collection> | undefined;
   private journal: JournalPosition | undefined;
+  /** The `seq` of the journal's last valid line, read or written here (its `base` before any): where damage after it starts. */
+  private lineSeq = 0;
   private tornTailAt: number | undefined;
   /**
    * The journal kept open between batches (read-write), with the identity of the file it is: used
@@ -887,6 +889,7 @@ class FileStoreEngine {
     this.snapshotBytes = 0;
     this.archiveBytes = 0;
     this.journal = undefined;
+    this.lineSeq = 0;
     this.tornTailAt = undefined;
     this.unpinJournal();
 
@@ -930,13 +933,19 @@ class FileStoreEngine {
         );
       }
       this.seq = Math.max(this.seq, base);
+      this.lineSeq = base;
       // The NULs that end the file are space filled ahead (see JOURNAL_FILL_MAX); NULs before data are damage.
       const scan = scanSealedLines(
         data.subarray(parsed.end, endOfData(data, parsed.end)),
         (json) => this.applyJournalLine(json),
         (json) => this.fromLaterBatch(json),
       );
-      if (scan.validAfterDamage) throw this.journalDamaged(parsed.end + scan.damagedAt);
+      if (scan.validAfterDamage) {
+        // NULs, then commits: a block zeroed by damage, or pages of another process's write this read
+        // saw before they were written (the load holds no lock). The second passes: read again first.
+        const racing = data[parsed.end + scan.damagedAt] === 0;
+        throw racing ? new InconsistentFiles(this.journalDamaged(parsed.end + scan.damagedAt).message) : this.journalDamaged(parsed.end + scan.damagedAt);
+      }
       this.journal = {
         ino: stat.ino,
         dev: stat.dev,
@@ -1072,8 +1081,12 @@ class FileStoreEngine {
       return false;
     }
     if (commit === null || typeof commit !== "object" || typeof commit.seq !== "number" || !Array.isArray(commit.w)) return false;
-    if (commit.seq <= this.snapshotSeq) return true;
+    if (commit.seq <= this.snapshotSeq) {
+      this.lineSeq = commit.seq;
+      return true;
+    }
     if (commit.seq <= this.seq) return false;
+    this.lineSeq = commit.seq;
     for (const write of commit.w) {
       if ("d" in write) this.applyDelete(write.c, write.k);
       else this.applyPut(write.c, Object.freeze({ key: write.k, revision: write.r, seq: commit.seq, value: write.v as JsonValue }));
@@ -1243,8 +1256,9 @@ class FileStoreEngine {
   /**
    * Whether a valid commit line found after damage in the journal was written in a later batch than
    * the damaged one: then the damage is in the middle of the journal (acknowledged commits follow it).
-   * Otherwise it is part of the batch a crash tore, past the last valid commit (`this.seq`), which was
-   * never acknowledged. A line without its batch (format 1) counts as later.
+   * Otherwise it is part of the batch a crash tore, past the last valid line (`lineSeq`, which may be a
+   * commit the snapshot already holds), which was never acknowledged. A line without its batch (format 1)
+   * counts as later.
    */
   private fromLaterBatch(json: string): boolean {
     let batch: unknown;
@@ -1253,7 +1267,7 @@ class FileStoreEngine {
     } catch {
       return true;
     }
-    return typeof batch !== "number" || batch > this.seq + 1;
+    return typeof batch !== "number" || batch > this.lineSeq + 1;
   }
 
   private journalDamaged(offset: number): RegistryError {
@@ -1820,6 +1834,7 @@ class FileStoreEngine {
       // fdatasync also writes the grown size (metadata needed to read the data back), not mtime.
       if (this.durable) await this.flushJournal(fd);
       journal.size += data.length;
+      this.lineSeq = batch[batch.length - 1]!.seq;
       if (!KEEP_JOURNAL_OPEN) this.closeJournal();
     } catch (error) {
       this.writing = false;
@@ -1921,6 +1936,7 @@ class FileStoreEngine {
     const stat = this.writeFileAtomically(this.journalPath, [header]);
     this.unpinJournal();
     this.journal = { ino: stat.ino, dev: stat.dev, size: header.length, allocated: header.length, tailChecked: true, headerBytes: header.length, header };
+    this.lineSeq = this.snapshotSeq;
     return this.journal;
   }
 

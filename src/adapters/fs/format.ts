@@ -171,6 +171,13 @@ export function scanSealedLines(buffer: Buffer, accept: (json: string) => boolea
     } else if (json !== undefined && fromLaterBatch(json)) {
       return { validEnd, damagedAt, validAfterDamage: true };
     }
+    // No line holds a NUL: a run of them (a zeroed block) may end right where a line starts, with no
+    // newline between. What follows the last NUL is looked at as a line of its own.
+    if (json === undefined && damagedAt !== -1) {
+      const nul = buffer.lastIndexOf(0, newline - 1);
+      const after = nul >= position ? openSealedLine(buffer.subarray(nul + 1, newline)) : undefined;
+      if (after !== undefined && fromLaterBatch(after)) return { validEnd, damagedAt, validAfterDamage: true };
+    }
     position = newline + 1;
   }
   return { validEnd, damagedAt, validAfterDamage: false };

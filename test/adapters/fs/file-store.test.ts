@@ -679,6 +679,67 @@ describe("fileStore() recovery from damaged files", () => {
     await store.close();
   });
 
+  test("refuses damage in a commit the snapshot already holds when an acknowledged commit follows (a compaction stopped before its journal)", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet });
+    for (let i = 1; i <= 10; i++) await store.commit([put("items", `k${i}`, 0, { i })]);
+    const oldLines = journalLines(dir);
+    await store.compact(); // snapshot at seq 10, a new journal from 10
+    await store.commit([put("items", "k11", 0, { i: 11 })]); // seq 11, its own batch: acknowledged
+    const line11 = journalLines(dir)[1]!;
+    await store.close();
+    // What a crash between the snapshot's rename and the journal's leaves, commit 11 having been
+    // appended to the old journal meanwhile; then bit rot in commit 3, which the snapshot holds.
+    const lines = [...oldLines, line11];
+    lines[3] = lines[3]!.replace('"i":3', '"i":9');
+    writeFileSync(join(dir, "journal.jsonl"), `${lines.join("\n")}\n`);
+    const before = readFileSync(join(dir, "journal.jsonl"));
+    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/damaged at byte \d+, and valid commits follow the damage/) });
+    expect(readFileSync(join(dir, "journal.jsonl")).equals(before)).toBe(true);
+  });
+
+  test("refuses a zeroed block that ends where the line of a later batch starts", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet });
+    for (let i = 1; i <= 13; i++) await store.commit([put("items", `k${i}`, 0, { i })]);
+    await store.close();
+    const lines = journalLines(dir);
+    const offset = (n: number) => lines.slice(0, n).reduce((bytes, line) => bytes + Buffer.byteLength(line) + 1, 0);
+    // commits 11 and 12 zeroed, newlines included: commit 13 follows the NULs directly
+    const fd = nodeFs.openSync(join(dir, "journal.jsonl"), "r+");
+    nodeFs.writeSync(fd, Buffer.alloc(offset(13) - offset(11)), 0, offset(13) - offset(11), offset(11));
+    nodeFs.closeSync(fd);
+    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/damaged at byte \d+, and valid commits follow the damage/) });
+  });
+
+  test("a store opening while another one writes, whose read saw a page before it was written, reads again instead of refusing", async () => {
+    const dir = freshDir();
+    const writer = await fileStore({ dir, ...quiet });
+    for (let i = 1; i <= 10; i++) await writer.commit([put("items", `k${i}`, 0, { i })]);
+    const hole = journalWritten(dir).end; // where commit 11 starts
+    await writer.commit([put("items", "k11", 0, { big: "y".repeat(6000) })]);
+    await writer.commit([put("items", "k12", 0, { i: 12 })]);
+    await writer.close();
+    // The loader's first read of the journal sees the page where commit 11 starts as it was before the
+    // write (NULs), and the later pages after: what a read racing with those writes can see.
+    let raced = 0;
+    const fs = {
+      ...nodeFs,
+      readSync: ((fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => {
+        const n = nodeFs.readSync(fd, buffer, offset, length, position);
+        if (raced === 0 && position === 0 && n > hole + 4096) {
+          raced++;
+          buffer.fill(0, offset + hole, offset + hole + 4096);
+        }
+        return n;
+      }) as typeof nodeFs.readSync,
+    };
+    const reader = await fileStore({ dir, fs, ...quiet });
+    expect(raced).toBe(1);
+    expect((await reader.query("items")).total).toBe(12);
+    await reader.close();
+  });
+
   test("commits by appending when the disk has no room to fill the journal ahead", async () => {
     const dir = freshDir();
     const allNul = (data: Uint8Array) => data.every((byte) => byte === 0);
