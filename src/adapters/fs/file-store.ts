@@ -293,8 +293,16 @@ function prepare(writes: readonly Write[]): PreparedWrite[] {
 interface SnapshotLines {
   /** The file's header line, as written. */
   readonly header: Buffer;
-  /** Byte offsets: record line `n` is `starts[n]` up to `starts[n + 1]`. */
-  readonly starts: Float64Array;
+  /** Where the record lines begin (after the header line). */
+  readonly bodyStart: number;
+  /** How many record lines there are. */
+  readonly records: number;
+  /**
+   * Byte offsets: record line `n` is `starts[n]` up to `starts[n + 1]`. Found by the first compaction
+   * that copies from a snapshot this store loaded (not at open: a search per line costs ~60 ms at
+   * 100,000 versions); known from the start for one it wrote.
+   */
+  starts: Float64Array | undefined;
   /** The projection shape of its lines (see {@link shapeKey}): copied only into a snapshot of the same shape. */
   readonly projectionKey: string | undefined;
 }
@@ -1018,20 +1026,13 @@ class FileStoreEngine {
     // A snapshot from before `order` has none; a field also in `projection` holds an index key, not a raw value.
     const projectionFields = strings(header.projection);
     this.snapshotProjection = projectionFields === undefined ? undefined : projectionShape(projectionFields, strings(header.order) ?? []);
-    // Where each record line starts (see SnapshotLines): the header's count bounds it (a line has at least a newline).
-    const declared = typeof header.records === "number" ? header.records : -1;
-    const starts = Number.isSafeInteger(declared) && declared >= 0 && declared < snapshot.length ? new Float64Array(declared + 1) : undefined;
-    let lineStart = parsed.end;
     const visit = (c: string, k: string, r: number, s: number, v: string, i: string | undefined): void => {
       if (c !== tableName || table === undefined) {
         tableName = c;
         table = this.table(c);
       }
       const row = new LazyRow(k, r, s, v, table.source, i);
-      if (starts !== undefined && records < declared) {
-        starts[records] = lineStart;
-        row.snapshotLine = records;
-      }
+      row.snapshotLine = records; // record lines follow the header in order (checked before a compaction copies any)
       table.load(row);
       records++;
     };
@@ -1040,26 +1041,23 @@ class FileStoreEngine {
       if (to < footerStart) to = snapshot.lastIndexOf(0x0a, to - 1) + 1;
       if (to <= from) to = snapshot.indexOf(0x0a, from) + 1;
       const text = snapshot.toString("utf8", from, to);
-      lineStart = from;
       for (let position = 0; position < text.length; ) {
         const newline = text.indexOf("\n", position);
-        const record = !text.startsWith(ARCHIVED_KEYS_PREFIX, position);
-        if (!record) this.archivedKeysText = text.slice(position, newline);
+        if (text.startsWith(ARCHIVED_KEYS_PREFIX, position)) this.archivedKeysText = text.slice(position, newline);
         else if (!readRecordLine(text, position, newline, visit)) return damaged(`record line ${records + 2} is unreadable`);
         position = newline + 1;
-        // the same line's end in bytes (text positions differ from byte offsets past any non-ASCII character)
-        if (starts !== undefined) {
-          lineStart = snapshot.indexOf(0x0a, lineStart) + 1;
-          if (record && records <= declared) starts[records] = lineStart;
-        }
       }
       from = to;
     }
     if (records !== header.records) return damaged("its record count does not match");
-    if (starts !== undefined) {
-      const projection = this.snapshotProjection;
-      this.snapshotLines = { header: Buffer.from(snapshot.subarray(0, parsed.end)), starts, projectionKey: projection === undefined ? undefined : shapeKey(projection) };
-    }
+    const projection = this.snapshotProjection;
+    this.snapshotLines = {
+      header: Buffer.from(snapshot.subarray(0, parsed.end)),
+      bodyStart: parsed.end,
+      records,
+      starts: undefined,
+      projectionKey: projection === undefined ? undefined : shapeKey(projection),
+    };
     this.seq = seq;
     this.snapshotSeq = seq;
     this.archiveBytes = archiveBytes;
@@ -2370,7 +2368,7 @@ class FileStoreEngine {
       chunk = JSON.stringify({ end: true, records: header.records, crc32: crc.toString(16).padStart(8, "0") }) + "\n";
       emit();
       if (this.durable) await this.syncFile(fd);
-      return { bytes, lines: { header: headerLine, starts, projectionKey: this.projectionKey } };
+      return { bytes, lines: { header: headerLine, bodyStart: headerLine.length, records: header.records, starts, projectionKey: this.projectionKey } };
     } finally {
       this.fs.closeSync(fd);
     }
@@ -2488,7 +2486,30 @@ class FileStoreEngine {
       this.warn(`The snapshot ${this.snapshotPath} changed on disk since it was written (${checked.damage}); the compaction rewrites it from memory.`);
       return undefined;
     }
-    return { data, starts: lines.starts };
+    const starts = lines.starts ?? (await this.recordLineStarts(data, lines));
+    if (starts === undefined) return undefined;
+    lines.starts = starts;
+    return { data, starts };
+  }
+
+  /**
+   * Where each record line of a snapshot this store loaded begins: the `records` lines after the
+   * header, each a record line (`{"c":`), then the archived keys' line. Anything else (a file edited by
+   * hand) answers `undefined`: nothing is copied from it.
+   */
+  private async recordLineStarts(data: Buffer, lines: SnapshotLines): Promise<Float64Array | undefined> {
+    const starts = new Float64Array(lines.records + 1);
+    let position = lines.bodyStart;
+    for (let n = 0; n < lines.records; n++) {
+      if (data[position] !== 0x7b || data[position + 1] !== 0x22 || data[position + 2] !== 0x63 || data[position + 3] !== 0x22) return undefined;
+      starts[n] = position;
+      const newline = data.indexOf(0x0a, position);
+      if (newline === -1) return undefined;
+      position = newline + 1;
+      if (n % 20_000 === 19_999) await this.compactionBreak();
+    }
+    starts[lines.records] = position;
+    return data.toString("latin1", position, position + ARCHIVED_KEYS_PREFIX.length) === ARCHIVED_KEYS_PREFIX ? starts : undefined;
   }
 
   // ------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString, writeHeapSnapshot } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { crc32 } from "node:zlib";
 import { afterAll, describe, expect, test } from "vitest";
 import { fileStore, type FileStore } from "../../../src/adapters/fs/index.js";
 import { DirectoryLock } from "../../../src/adapters/fs/lock.js";
@@ -225,6 +226,31 @@ describe("fileStore() files", () => {
       expect(old.filter((ref) => ref.deref() !== undefined).length).toBeLessThan(5);
       expect((await store.get("items", "k7"))?.value).toEqual({ i: 7, round: 1 });
       await store.close();
+    });
+
+    test("nothing is copied from a snapshot whose lines are not in the order the store writes them (edited by hand)", async () => {
+      const dir = freshDir();
+      const first = await fileStore({ dir, ...quiet });
+      for (let i = 0; i < 10; i++) await first.commit([put("items", `k${i}`, 0, { i }), put("audit", `a${i}`, 0, { i })]);
+      await first.compact();
+      await first.close();
+      // the archived keys' line moved between the record lines, the footer resealed: a valid snapshot
+      const path = join(dir, "snapshot.jsonl");
+      const lines = readFileSync(path, "utf8").split("\n").slice(0, -1);
+      const footer = JSON.parse(lines.pop()!) as { records: number };
+      const keysLine = lines.pop()!;
+      lines.splice(3, 0, keysLine);
+      const body = `${lines.join("\n")}\n`;
+      writeFileSync(path, `${body}${JSON.stringify({ end: true, records: footer.records, crc32: crc32(Buffer.from(body)).toString(16).padStart(8, "0") })}\n`);
+      const store = await fileStore({ dir, ...quiet });
+      await store.commit([put("items", "k0", 1, { i: 100 })]);
+      await store.compact();
+      await store.close();
+      const reopened = await fileStore({ dir, ...quiet });
+      for (let i = 1; i < 10; i++) expect((await reopened.get("items", `k${i}`))?.value).toEqual({ i });
+      expect((await reopened.get("items", "k0"))?.value).toEqual({ i: 100 });
+      expect((await reopened.query("audit")).total).toBe(10);
+      await reopened.close();
     });
 
     test("a snapshot that changed on disk since it was written is rewritten from memory, with a warning", async () => {
