@@ -1316,13 +1316,8 @@ class FileStoreEngine {
    * then); `undefined` otherwise. The caller closes it.
    */
   private openSameJournal(journal: JournalPosition): number | undefined {
-    let fd: number;
-    try {
-      fd = this.fs.openSync(this.journalPath, "r");
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
+    const fd = this.openIfExists(this.journalPath);
+    if (fd === undefined) return undefined;
     let same = false;
     try {
       const head = Buffer.allocUnsafe(journal.header.length);
@@ -2460,13 +2455,8 @@ class FileStoreEngine {
   private async copySource(): Promise<{ data: Buffer; starts: Float64Array } | undefined> {
     const lines = this.snapshotLines;
     if (lines === undefined || lines.projectionKey !== this.projectionKey) return undefined;
-    let fd: number;
-    try {
-      fd = this.fs.openSync(this.snapshotPath, "r");
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
+    const fd = this.openIfExists(this.snapshotPath);
+    if (fd === undefined) return undefined;
     let data: Buffer;
     try {
       const size = this.fs.fstatSync(fd).size;

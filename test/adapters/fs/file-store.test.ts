@@ -41,6 +41,13 @@ function journalWritten(dir: string): { text: string; end: number; size: number 
 /** The journal's lines (header first), without the space filled ahead. */
 const journalLines = (dir: string): string[] => journalWritten(dir).text.trim().split("\n");
 
+/** Opening the store in `dir` fails: damage in the middle of its journal. The journal is left as it was. */
+async function expectRefusedAsDamaged(dir: string): Promise<void> {
+  const before = readFileSync(join(dir, "journal.jsonl"));
+  await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/damaged at byte \d+, and valid commits follow the damage/) });
+  expect(readFileSync(join(dir, "journal.jsonl")).equals(before)).toBe(true);
+}
+
 /** The node fs with a count of the journal's synchronous flushes. */
 function countedFlushes(): { fs: typeof nodeFs; count: number } {
   const counted = { fs: nodeFs, count: 0 };
@@ -618,9 +625,7 @@ describe("fileStore() recovery from damaged files", () => {
     const dir = freshDir();
     (await seeded(dir, 3)).close();
     leaveTornBatch(dir, 5);
-    const before = readFileSync(join(dir, "journal.jsonl"));
-    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/damaged at byte \d+, and valid commits follow the damage/) });
-    expect(readFileSync(join(dir, "journal.jsonl")).equals(before)).toBe(true);
+    await expectRefusedAsDamaged(dir);
   });
 
   test("refuses a zeroed block in the middle of the journal, leaving the files as they are", async () => {
@@ -633,9 +638,7 @@ describe("fileStore() recovery from damaged files", () => {
     const fd = nodeFs.openSync(journal, "r+");
     nodeFs.writeSync(fd, Buffer.alloc(16), 0, 16, fifth + 20);
     nodeFs.closeSync(fd);
-    const before = readFileSync(journal);
-    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/damaged at byte \d+, and valid commits follow the damage/) });
-    expect(readFileSync(journal).equals(before)).toBe(true);
+    await expectRefusedAsDamaged(dir);
   });
 
   test.runIf(existsSync("/proc/self/fd"))("a store that only reads holds no descriptor on a journal another store replaced, once it read again", async () => {
@@ -719,9 +722,7 @@ describe("fileStore() recovery from damaged files", () => {
     const lines = [...oldLines, line11];
     lines[3] = lines[3]!.replace('"i":3', '"i":9');
     writeFileSync(join(dir, "journal.jsonl"), `${lines.join("\n")}\n`);
-    const before = readFileSync(join(dir, "journal.jsonl"));
-    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/damaged at byte \d+, and valid commits follow the damage/) });
-    expect(readFileSync(join(dir, "journal.jsonl")).equals(before)).toBe(true);
+    await expectRefusedAsDamaged(dir);
   });
 
   test("refuses a zeroed block that ends where the line of a later batch starts", async () => {
@@ -735,7 +736,7 @@ describe("fileStore() recovery from damaged files", () => {
     const fd = nodeFs.openSync(join(dir, "journal.jsonl"), "r+");
     nodeFs.writeSync(fd, Buffer.alloc(offset(13) - offset(11)), 0, offset(13) - offset(11), offset(11));
     nodeFs.closeSync(fd);
-    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", message: expect.stringMatching(/damaged at byte \d+, and valid commits follow the damage/) });
+    await expectRefusedAsDamaged(dir);
   });
 
   test("a store opening while another one writes, whose read saw a page before it was written, reads again instead of refusing", async () => {
