@@ -36,7 +36,7 @@ import {
   type JournalCommit,
   type RecordLine,
 } from "./format.js";
-import { checkFileStoreFs, fsyncDirectory, isMissing, readAll, readIfExists, realFs, writeAll, type FileStoreFs } from "./fs-seam.js";
+import { checkFileStoreFs, fsyncDirectory, isMissing, ownAsyncCall, readAll, readIfExists, realFs, writeAll, type FileStoreFs } from "./fs-seam.js";
 import { DirectoryLock } from "./lock.js";
 
 /** Options of {@link fileStore}. */
@@ -632,6 +632,22 @@ const MAX_HEADER_BYTES = 1 << 20;
 class InconsistentFiles extends Error {}
 
 /**
+ * Thrown while loading when the journal's damage may be a read that raced another process's write (a
+ * page read before it was written: NULs inside a line). Read again, after a pause; `damage` is the
+ * error when it stays.
+ */
+class RacingRead extends InconsistentFiles {
+  constructor(readonly damage: RegistryError) {
+    super(damage.message);
+  }
+}
+
+/** Blocks this thread for `ms` (the load is synchronous; a retry after a raced read must give the writer time). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
  * Opens (creating when missing) a durable store in a directory.
  *
  * - **Durable**: a resolved commit is fdatasync'ed in the journal; created or renamed files are
@@ -873,7 +889,11 @@ class FileStoreEngine {
         this.loadOnce();
         return;
       } catch (error) {
-        if (error instanceof InconsistentFiles && attempt < 5) continue;
+        if (error instanceof InconsistentFiles && attempt < 5) {
+          if (error instanceof RacingRead) pause(2);
+          continue;
+        }
+        if (error instanceof RacingRead) throw error.damage;
         if (error instanceof InconsistentFiles) throw storageError(error.message, { dir: this.dir });
         if (error instanceof RegistryError) throw error;
         throw storageError(`Cannot read the file store in ${this.dir}: ${describe(error)}`, { dir: this.dir }, error);
@@ -949,10 +969,13 @@ class FileStoreEngine {
         (json) => this.fromLaterBatch(json),
       );
       if (scan.validAfterDamage) {
-        // NULs, then commits: a block zeroed by damage, or pages of another process's write this read
-        // saw before they were written (the load holds no lock). The second passes: read again first.
-        const racing = data[parsed.end + scan.damagedAt] === 0;
-        throw racing ? new InconsistentFiles(this.journalDamaged(parsed.end + scan.damagedAt).message) : this.journalDamaged(parsed.end + scan.damagedAt);
+        // NULs in the damaged line: a block zeroed by damage, or a page of another process's write that
+        // this read saw before it was written (the load holds no lock). The second passes: read again first.
+        const at = parsed.end + scan.damagedAt;
+        const nul = data.indexOf(0, at);
+        const lineEnd = data.indexOf(0x0a, at);
+        const damage = this.journalDamaged(at);
+        throw nul !== -1 && (lineEnd === -1 || nul < lineEnd) ? new RacingRead(damage) : damage;
       }
       this.journal = {
         ino: stat.ino,
@@ -1342,7 +1365,7 @@ class FileStoreEngine {
    * event loop.
    */
   private closeInBackground(fd: number): void {
-    const close = this.fs.close;
+    const close = ownAsyncCall(this.fs, "close");
     if (close === undefined) this.closeQuietly(fd);
     else close.call(this.fs, fd, () => {});
   }
@@ -2108,7 +2131,7 @@ class FileStoreEngine {
 
   /** fsync of a file the compaction wrote: on the thread pool when the fs seam offers it. */
   private async syncFile(fd: number): Promise<void> {
-    const fsync = this.fs.fsync;
+    const fsync = ownAsyncCall(this.fs, "fsync");
     if (fsync === undefined) this.fs.fsyncSync(fd);
     else await new Promise<void>((resolve, reject) => fsync.call(this.fs, fd, (error) => (error ? reject(error) : resolve())));
   }
@@ -2245,6 +2268,7 @@ class FileStoreEngine {
       if (held !== undefined) this.closeInBackground(held.fd);
     }
     this.unpinJournal(true);
+    this.lineSeq = Math.max(this.lineSeq, seq); // the new journal's base, when no commit followed it
 
     // 4. Memory follows the files: the archived rows written above leave memory (rows committed since stay).
     for (const { collection, rows, tombstones } of archived) {

@@ -118,6 +118,17 @@ export function checkFileStoreFs(fs: unknown): FileStoreFs {
 /** The real file system. */
 export const realFs: FileStoreFs = nodeFs;
 
+/**
+ * The seam's asynchronous `close` or `fsync`, unless it is `node:fs`'s own while the seam replaced the
+ * synchronous call: a seam written as `{ ...nodeFs, closeSync }` (to count, or to fail, the calls) would
+ * not see the ones made through the real asynchronous call. Then the synchronous call is used.
+ */
+export function ownAsyncCall<K extends "close" | "fsync">(fs: FileStoreFs, name: K): FileStoreFs[K] | undefined {
+  const call = fs[name];
+  const sync = name === "close" ? "closeSync" : "fsyncSync";
+  return call === nodeFs[name] && fs[sync] !== nodeFs[sync] ? undefined : call;
+}
+
 /** True for an `ENOENT` error. */
 export function isMissing(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "ENOENT";

@@ -767,6 +767,87 @@ describe("fileStore() recovery from damaged files", () => {
     await reader.close();
   });
 
+  test("a racing read whose unwritten page begins inside a line reads again instead of refusing", async () => {
+    const dir = freshDir();
+    const writer = await fileStore({ dir, ...quiet });
+    for (let i = 1; i <= 10; i++) await writer.commit([put("items", `k${i}`, 0, { i })]);
+    const start11 = journalWritten(dir).end;
+    await writer.commit([put("items", "k11", 0, { big: "y".repeat(9000) })]);
+    await writer.commit([put("items", "k12", 0, { i: 12 })]);
+    await writer.close();
+    const page = (Math.floor(start11 / 4096) + 1) * 4096; // inside commit 11's line
+    let raced = 0;
+    const fs = {
+      ...nodeFs,
+      readSync: ((fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => {
+        const n = nodeFs.readSync(fd, buffer, offset, length, position);
+        if (raced === 0 && position === 0 && n > page + 4096 && Buffer.from(buffer.subarray(offset, offset + 40)).toString().includes('"journal"')) {
+          raced++;
+          buffer.fill(0, offset + page, offset + page + 4096);
+        }
+        return n;
+      }) as typeof nodeFs.readSync,
+    };
+    const reader = await fileStore({ dir, fs, ...quiet });
+    expect(raced).toBe(1);
+    expect((await reader.query("items")).total).toBe(12);
+    await reader.close();
+  });
+
+  test("real damage that starts with NULs is refused after reading again, with the file and offset", async () => {
+    const dir = freshDir();
+    const store = await fileStore({ dir, ...quiet });
+    for (let i = 1; i <= 13; i++) await store.commit([put("items", `k${i}`, 0, { i })]);
+    await store.close();
+    const lines = journalLines(dir);
+    const offset = (n: number) => lines.slice(0, n).reduce((bytes, line) => bytes + Buffer.byteLength(line) + 1, 0);
+    const fd = nodeFs.openSync(join(dir, "journal.jsonl"), "r+");
+    nodeFs.writeSync(fd, Buffer.alloc(offset(12) - offset(11)), 0, offset(12) - offset(11), offset(11));
+    nodeFs.closeSync(fd);
+    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", details: { file: join(dir, "journal.jsonl"), offset: offset(11) } });
+  });
+
+  test("a store that compacted into a new journal cuts a torn batch after it, as a fresh store does", async () => {
+    const dir = freshDir();
+    const first = await fileStore({ dir, ...quiet });
+    for (let i = 1; i <= 5; i++) await first.commit([put("items", `k${i}`, 0, { i })]);
+    await first.compact();
+    await first.close();
+    nodeFs.unlinkSync(join(dir, "journal.jsonl")); // a snapshot (seq 5) without a journal
+    const store = await fileStore({ dir, ...quiet });
+    await store.compact(); // writes a journal from 5
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the lock is given up
+    // another writer's batch 6 (commits 6 and 7), torn by a lost block: commit 6's end and newline are NULs
+    const line = (seq: number) => sealLine(JSON.stringify({ seq, b: 6, at: new Date(0).toISOString(), w: [{ c: "items", k: `x${seq}`, r: 1, v: { seq } }] }));
+    const six = Buffer.from(line(6));
+    const torn = Buffer.concat([six.subarray(0, 30), Buffer.alloc(six.length - 30), Buffer.from(line(7)), Buffer.alloc(4096)]);
+    nodeFs.appendFileSync(join(dir, "journal.jsonl"), torn);
+    await expect(store.commit([put("items", "after", 0, 1)])).resolves.toMatchObject({ seq: 6 });
+    expect(await store.get("items", "x7")).toBeUndefined();
+    await store.close();
+  });
+
+  test("a seam that spreads node:fs and wraps closeSync sees every close", async () => {
+    const dir = freshDir();
+    const open = new Set<number>();
+    const fs = {
+      ...nodeFs,
+      openSync: ((path: string, flags: string, mode?: number) => {
+        const fd = nodeFs.openSync(path, flags, mode);
+        open.add(fd);
+        return fd;
+      }) as typeof nodeFs.openSync,
+      closeSync: (fd: number) => (open.delete(fd), nodeFs.closeSync(fd)),
+    };
+    const store = await fileStore({ dir, fs, ...quiet });
+    for (let i = 0; i < 20; i++) await store.commit([put("items", `k${i}`, 0, { i })]);
+    await store.compact();
+    await store.commit([put("items", "after", 0, 1)]);
+    await store.compact();
+    await store.close();
+    expect([...open]).toEqual([]);
+  });
+
   test("commits by appending when the disk has no room to fill the journal ahead", async () => {
     const dir = freshDir();
     const allNul = (data: Uint8Array) => data.every((byte) => byte === 0);
