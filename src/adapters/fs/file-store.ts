@@ -644,7 +644,13 @@ class RacingRead extends InconsistentFiles {
 
 /** Blocks this thread for `ms` (the load is synchronous; a retry after a raced read must give the writer time). */
 function pause(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  } catch {
+    // where a thread may not block this way (a browser-like main thread): wait by spinning
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  }
 }
 
 /**
