@@ -739,60 +739,38 @@ describe("fileStore() recovery from damaged files", () => {
     await expectRefusedAsDamaged(dir);
   });
 
-  test("a store opening while another one writes, whose read saw a page before it was written, reads again instead of refusing", async () => {
-    const dir = freshDir();
-    const writer = await fileStore({ dir, ...quiet });
-    for (let i = 1; i <= 10; i++) await writer.commit([put("items", `k${i}`, 0, { i })]);
-    const hole = journalWritten(dir).end; // where commit 11 starts
-    await writer.commit([put("items", "k11", 0, { big: "y".repeat(6000) })]);
-    await writer.commit([put("items", "k12", 0, { i: 12 })]);
-    await writer.close();
-    // The loader's first read of the journal sees the page where commit 11 starts as it was before the
-    // write (NULs), and the later pages after: what a read racing with those writes can see.
-    let raced = 0;
-    const fs = {
-      ...nodeFs,
-      readSync: ((fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => {
-        const n = nodeFs.readSync(fd, buffer, offset, length, position);
-        if (raced === 0 && position === 0 && n > hole + 4096) {
-          raced++;
-          buffer.fill(0, offset + hole, offset + hole + 4096);
-        }
-        return n;
-      }) as typeof nodeFs.readSync,
-    };
-    const reader = await fileStore({ dir, fs, ...quiet });
-    expect(raced).toBe(1);
-    expect((await reader.query("items")).total).toBe(12);
-    await reader.close();
-  });
-
-  test("a racing read whose unwritten page begins inside a line reads again instead of refusing", async () => {
-    const dir = freshDir();
-    const writer = await fileStore({ dir, ...quiet });
-    for (let i = 1; i <= 10; i++) await writer.commit([put("items", `k${i}`, 0, { i })]);
-    const start11 = journalWritten(dir).end;
-    await writer.commit([put("items", "k11", 0, { big: "y".repeat(9000) })]);
-    await writer.commit([put("items", "k12", 0, { i: 12 })]);
-    await writer.close();
-    const page = (Math.floor(start11 / 4096) + 1) * 4096; // inside commit 11's line
-    let raced = 0;
-    const fs = {
-      ...nodeFs,
-      readSync: ((fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => {
-        const n = nodeFs.readSync(fd, buffer, offset, length, position);
-        if (raced === 0 && position === 0 && n > page + 4096 && Buffer.from(buffer.subarray(offset, offset + 40)).toString().includes('"journal"')) {
-          raced++;
-          buffer.fill(0, offset + page, offset + page + 4096);
-        }
-        return n;
-      }) as typeof nodeFs.readSync,
-    };
-    const reader = await fileStore({ dir, fs, ...quiet });
-    expect(raced).toBe(1);
-    expect((await reader.query("items")).total).toBe(12);
-    await reader.close();
-  });
+  // A read racing another process's writes can see a page as it was before the write (NULs) and the
+  // later pages after it: the page may begin where commit 11 begins, or inside its line.
+  for (const [where, holeAt] of [
+    ["where a line begins", (start: number) => start],
+    ["inside a line", (start: number) => (Math.floor(start / 4096) + 1) * 4096],
+  ] as const) {
+    test(`a store opening while another one writes, whose read saw a page (${where}) before it was written, reads again instead of refusing`, async () => {
+      const dir = freshDir();
+      const writer = await fileStore({ dir, ...quiet });
+      for (let i = 1; i <= 10; i++) await writer.commit([put("items", `k${i}`, 0, { i })]);
+      const hole = holeAt(journalWritten(dir).end);
+      await writer.commit([put("items", "k11", 0, { big: "y".repeat(9000) })]);
+      await writer.commit([put("items", "k12", 0, { i: 12 })]);
+      await writer.close();
+      let raced = 0;
+      const fs = {
+        ...nodeFs,
+        readSync: ((fd: number, buffer: Uint8Array, offset: number, length: number, position: number) => {
+          const n = nodeFs.readSync(fd, buffer, offset, length, position);
+          if (raced === 0 && position === 0 && n > hole + 4096 && Buffer.from(buffer.subarray(offset, offset + 40)).toString().includes('"journal"')) {
+            raced++;
+            buffer.fill(0, offset + hole, offset + hole + 4096);
+          }
+          return n;
+        }) as typeof nodeFs.readSync,
+      };
+      const reader = await fileStore({ dir, fs, ...quiet });
+      expect(raced).toBe(1);
+      expect((await reader.query("items")).total).toBe(12);
+      await reader.close();
+    });
+  }
 
   test("real damage that starts with NULs is refused after reading again, with the file and offset", async () => {
     const dir = freshDir();
