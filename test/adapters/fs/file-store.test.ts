@@ -725,17 +725,22 @@ describe("fileStore() recovery from damaged files", () => {
     await expectRefusedAsDamaged(dir);
   });
 
-  test("refuses a zeroed block that ends where the line of a later batch starts", async () => {
+  /** A store of 13 one-commit batches whose journal lines `from` up to `to` (1 = the first commit) are zeroed, newlines included. */
+  async function zeroedCommits(from: number, to: number): Promise<{ dir: string; at: number }> {
     const dir = freshDir();
     const store = await fileStore({ dir, ...quiet });
     for (let i = 1; i <= 13; i++) await store.commit([put("items", `k${i}`, 0, { i })]);
     await store.close();
     const lines = journalLines(dir);
     const offset = (n: number) => lines.slice(0, n).reduce((bytes, line) => bytes + Buffer.byteLength(line) + 1, 0);
-    // commits 11 and 12 zeroed, newlines included: commit 13 follows the NULs directly
     const fd = nodeFs.openSync(join(dir, "journal.jsonl"), "r+");
-    nodeFs.writeSync(fd, Buffer.alloc(offset(13) - offset(11)), 0, offset(13) - offset(11), offset(11));
+    nodeFs.writeSync(fd, Buffer.alloc(offset(to) - offset(from)), 0, offset(to) - offset(from), offset(from));
     nodeFs.closeSync(fd);
+    return { dir, at: offset(from) };
+  }
+
+  test("refuses a zeroed block that ends where the line of a later batch starts", async () => {
+    const { dir } = await zeroedCommits(11, 13); // commit 13 follows the NULs directly
     await expectRefusedAsDamaged(dir);
   });
 
@@ -773,16 +778,8 @@ describe("fileStore() recovery from damaged files", () => {
   }
 
   test("real damage that starts with NULs is refused after reading again, with the file and offset", async () => {
-    const dir = freshDir();
-    const store = await fileStore({ dir, ...quiet });
-    for (let i = 1; i <= 13; i++) await store.commit([put("items", `k${i}`, 0, { i })]);
-    await store.close();
-    const lines = journalLines(dir);
-    const offset = (n: number) => lines.slice(0, n).reduce((bytes, line) => bytes + Buffer.byteLength(line) + 1, 0);
-    const fd = nodeFs.openSync(join(dir, "journal.jsonl"), "r+");
-    nodeFs.writeSync(fd, Buffer.alloc(offset(12) - offset(11)), 0, offset(12) - offset(11), offset(11));
-    nodeFs.closeSync(fd);
-    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", details: { file: join(dir, "journal.jsonl"), offset: offset(11) } });
+    const { dir, at } = await zeroedCommits(11, 12);
+    await expect(fileStore({ dir, ...quiet })).rejects.toMatchObject({ code: "STORAGE", details: { file: join(dir, "journal.jsonl"), offset: at } });
   });
 
   test("a store that compacted into a new journal cuts a torn batch after it, as a fresh store does", async () => {
