@@ -499,6 +499,11 @@ function sameProjection(projection: Readonly<Record<string, unknown>>, value: un
   return Object.keys(projection).length === count;
 }
 
+/** One key and its revision as the snapshot's `archivedKeys` line holds them (a member of a JSON object). */
+function archivedKeyPair(key: string, revision: number): string {
+  return `${JSON.stringify(key)}:${revision}`;
+}
+
 /** A snapshot's footer line, with its checksum checked against the rest of the file; or what is wrong with it. */
 function checkSnapshotFooter(snapshot: Buffer): { footerStart: number; footer: { records?: unknown } } | { damage: string } {
   if (snapshot.length === 0 || snapshot[snapshot.length - 1] !== 0x0a) return { damage: "it does not end with a complete footer line" };
@@ -2301,13 +2306,8 @@ class FileStoreEngine {
 
   /** The `seq` in the header of the snapshot file now on disk (0 when there is none or it has no header). */
   private snapshotSeqOnDisk(): number {
-    let fd: number;
-    try {
-      fd = this.fs.openSync(this.snapshotPath, "r");
-    } catch (error) {
-      if (isMissing(error)) return 0;
-      throw error;
-    }
+    const fd = this.openIfExists(this.snapshotPath);
+    if (fd === undefined) return 0;
     try {
       // The header line is short, unless it lists many long projection fields: read on to its newline.
       let head = Buffer.alloc(4096);
@@ -2344,9 +2344,9 @@ class FileStoreEngine {
     let line = 0;
     try {
       const { fields: projection, order } = this.projection;
-      let chunk = JSON.stringify({ format: FORMAT_VERSION, file: "snapshot", ...header, id: nanoid(), writtenAt: new Date().toISOString(), projection, order }) + "\n";
-      const headerLine = Buffer.from(chunk);
-      let chunkBytes = headerLine.length;
+      const headerLine = Buffer.from(JSON.stringify({ format: FORMAT_VERSION, file: "snapshot", ...header, id: nanoid(), writtenAt: new Date().toISOString(), projection, order }) + "\n");
+      let chunk = "";
+      let chunkBytes = 0;
       // A range of the snapshot on disk to copy next (consecutive unchanged lines join it).
       let copyFrom = 0;
       let copyTo = 0;
@@ -2355,6 +2355,7 @@ class FileStoreEngine {
         writeAll(this.fs, fd, buffer, bytes);
         bytes += buffer.length;
       };
+      write(headerLine);
       const emit = () => {
         if (chunk !== "") write(Buffer.from(chunk));
         chunk = "";
@@ -2434,7 +2435,7 @@ class FileStoreEngine {
       for (const row of rows) {
         if (keys.has(row.key)) rebuild = true;
         keys.set(row.key, row.revision);
-        added.push(`${JSON.stringify(row.key)}:${row.revision}`);
+        added.push(archivedKeyPair(row.key, row.revision));
       }
       for (const key of tombstones) if (keys.delete(key)) rebuild = true;
       if (rebuild || texts === undefined || added.length === 0) continue;
@@ -2451,7 +2452,7 @@ class FileStoreEngine {
       texts = new Map();
       for (const [collection, keys] of index) {
         const pairs: string[] = [];
-        for (const [key, revision] of keys) pairs.push(`${JSON.stringify(key)}:${revision}`);
+        for (const [key, revision] of keys) pairs.push(archivedKeyPair(key, revision));
         texts.set(collection, `{${pairs.join(",")}}`);
       }
       this.archivedKeysJson = texts;

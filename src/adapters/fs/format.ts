@@ -9,11 +9,11 @@
  */
 import { crc32 } from "node:zlib";
 
-/** The format version this code writes; files with a higher one are refused. */
 /**
- * The version of the files' format. 2: a journal may end in NUL bytes (filled ahead), and its commit
- * lines carry their batch (`b`). Format 1 files are read as ever; files of format 2 are refused by
- * builds that only know format 1 (they would take the NULs for a torn tail and cut them).
+ * The format version this code writes; files with a higher one are refused. 2: a journal may end in NUL
+ * bytes (filled ahead), and its commit lines carry their batch (`b`). Format 1 files are read as ever;
+ * files of format 2 are refused by builds that only know format 1 (they would take the NULs for a torn
+ * tail and cut them).
  */
 export const FORMAT_VERSION = 2;
 
